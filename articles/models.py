@@ -1,0 +1,341 @@
+"""The archive's content model: articles and the people, outlets and categories around them."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+
+def unicode_slug(text, fallback="item"):
+    """A readable slug that keeps Chinese characters (Django's slugify drops them by default)."""
+    return slugify(text, allow_unicode=True)[:200] or fallback
+
+
+class NamedQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        # One aggregate query for the whole page instead of a COUNT per row.
+        return self.annotate(article_count=models.Count("articles", distinct=True))
+
+
+class NamedModel(models.Model):
+    """Author, Editor and Source: a unique name with a unicode slug for its page."""
+
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    slug = models.SlugField(_("别名"), max_length=200, unique=True, allow_unicode=True)
+
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Author(NamedModel):
+    """A byline or publisher, such as 新浪财经."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("作者")
+        verbose_name_plural = _("作者")
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Editor(NamedModel):
+    """The person named by 责任编辑, such as 王珊珊."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("责任编辑")
+        verbose_name_plural = _("责任编辑")
+
+    def get_absolute_url(self):
+        return reverse("articles:editor", kwargs={"slug": self.slug})
+
+
+class Source(NamedModel):
+    """The outlet an article came from (来源), such as 吉林日报."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("来源")
+        verbose_name_plural = _("来源")
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+class CategoryQuerySet(NamedQuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+    def descendants_of(self, category, include_self=True):
+        below = self.filter(slug_path__startswith=category.slug_path + "/")
+        return below | self.filter(pk=category.pk) if include_self else below
+
+
+class Category(models.Model):
+    """A node of Hexo's category tree. Identity is (name, parent), as in Hexo.
+
+    `path` (names) and `slug_path` (URL) are stored so a category's ancestry and its
+    descendants are one indexed query, never a walk up the tree.
+    """
+
+    PATH_SEPARATOR = " / "
+
+    name = models.CharField(_("名称"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        related_name="children",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    slug = models.SlugField(_("别名"), max_length=200, allow_unicode=True)
+    slug_path = models.CharField(_("URL 路径"), max_length=1000, unique=True, editable=False)
+    path = models.CharField(_("完整路径"), max_length=1000, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("分类")
+        verbose_name_plural = _("分类")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_in_parent"),
+            # NULL parents never collide in SQL, so roots need their own rule.
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="category_unique_root"
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+    def save(self, *args, **kwargs):
+        self.slug = self.slug or unicode_slug(self.name, fallback="category")
+        self.refresh_path()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"path": self.slug_path})
+
+    def refresh_path(self):
+        if self.parent_id:
+            parent = self.parent
+            self.path = parent.path + self.PATH_SEPARATOR + self.name
+            self.slug_path = parent.slug_path + "/" + self.slug
+            self.depth = parent.depth + 1
+        else:
+            self.path, self.slug_path, self.depth = self.name, self.slug, 0
+
+    def ancestors(self, include_self=True):
+        """Root first; one query."""
+        parts = self.slug_path.split("/")
+        levels = len(parts) if include_self else len(parts) - 1
+        prefixes = ["/".join(parts[: i + 1]) for i in range(levels)]
+        return list(Category.objects.filter(slug_path__in=prefixes).order_by("depth"))
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What readers may see: published, and inside the publish window if one is set."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(publish_start__isnull=True) | Q(publish_start__lte=now),
+            Q(publish_end__isnull=True) | Q(publish_end__gt=now),
+            status=Article.Status.PUBLISHED,
+        )
+
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def for_listing(self):
+        """Everything a list row shows, in a fixed number of queries whatever the page size."""
+        return (
+            self.select_related("author", "editor", "source")
+            .prefetch_related("categories", "tags")
+            .defer("body_html", "extra")
+        )
+
+    def in_category(self, category):
+        """Articles of the category or of any category below it."""
+        return self.filter(
+            categories__in=Category.objects.descendants_of(category).values("pk")
+        ).distinct()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    title = models.CharField(_("标题"), max_length=500)
+    slug = models.SlugField(_("别名"), max_length=255, unique=True, allow_unicode=True)
+    original_title = models.CharField(_("原标题"), max_length=500, blank=True)
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("来源"),
+        related_name="articles",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("作者"),
+        related_name="articles",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    editor = models.ForeignKey(
+        Editor,
+        verbose_name=_("责任编辑"),
+        related_name="articles",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("分类"), related_name="articles", blank=True
+    )
+    tags = TaggableManager(verbose_name=_("标签"), blank=True)
+
+    body_html = models.TextField(_("正文 HTML"), blank=True, help_text=_("保存时会经过净化。"))
+    body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
+    excerpt = models.TextField(_("摘要"), blank=True)
+    lead_image_url = models.URLField(_("头图"), max_length=1000, blank=True)
+    thumbnail_url = models.URLField(_("缩略图"), max_length=1000, blank=True)
+
+    published_at = models.DateTimeField(_("发布时间"), db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
+    comments_enabled = models.BooleanField(_("允许评论"), default=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED
+    )
+    publish_start = models.DateTimeField(
+        _("上线时间"), null=True, blank=True, help_text=_("留空则立即可见。")
+    )
+    publish_end = models.DateTimeField(
+        _("下线时间"), null=True, blank=True, help_text=_("留空则一直可见。")
+    )
+
+    source_path = models.CharField(
+        _("导入路径"),
+        max_length=1000,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("相对于导入目录的文件路径，是重新导入时的身份。"),
+    )
+    content_hash = models.CharField(_("内容哈希"), max_length=64, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    edited_at = models.DateTimeField(
+        _("编辑修改时间"),
+        null=True,
+        blank=True,
+        help_text=_("编辑在后台修改后设置；重新导入不会覆盖，除非使用 --force。"),
+    )
+    extra = models.JSONField(
+        _("其他元数据"), default=dict, blank=True, help_text=_("Front matter 中未识别的键。")
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "articles:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
+    @property
+    def is_public(self):
+        return Article.objects.published().filter(pk=self.pk).exists()
+
+    @property
+    def char_count(self):
+        """Chinese text is measured in characters, not words."""
+        return len("".join(self.body_text.split()))
+
+
+class RawSource(models.Model):
+    """The file text an article was imported from, so it can be re-processed without the files."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, related_name="raw", on_delete=models.CASCADE
+    )
+    text = models.TextField(_("原始文件"))
+
+    class Meta:
+        verbose_name = _("原始文件")
+        verbose_name_plural = _("原始文件")
+
+    def __str__(self):
+        return self.article.source_path or str(self.article)
+
+
+class ArticleImage(models.Model):
+    """An image of the body, in reading order, with its photo credit."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("文章"), related_name="images", on_delete=models.CASCADE
+    )
+    position = models.PositiveIntegerField(_("位置"))
+    src = models.URLField(_("地址"), max_length=1000)
+    alt = models.CharField(_("替代文本"), max_length=500, blank=True)
+    caption = models.CharField(_("图片说明"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("图片")
+        verbose_name_plural = _("图片")
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="image_unique_position")
+        ]
+
+    def __str__(self):
+        return self.caption or self.src
+
+
+class ImportRun(models.Model):
+    """One run of import_articles / reprocess_articles, kept so editors can see it in the admin."""
+
+    command = models.CharField(_("命令"), max_length=50)
+    arguments = models.TextField(_("参数"), blank=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    dry_run = models.BooleanField(_("试运行"), default=False)
+    created = models.PositiveIntegerField(_("新建"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    kept = models.PositiveIntegerField(_("保留编辑"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.command} {self.started_at:%Y-%m-%d %H:%M}"
