@@ -1,0 +1,252 @@
+"""Full-text search over the archive, in Chinese, on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Why character bigrams and not word segmentation (jieba): news is full of names and new words
+(景俊海, 新冠, 元宇宙) that a segmenter's dictionary splits wrongly, and a wrong split at index
+time can never be found again. Bigrams (the approach of Lucene's CJKAnalyzer and pg_bigm) need
+no dictionary, cost nothing to install, and behave the same on both databases because we
+tokenize in Python and hand the databases plain space-separated tokens.
+
+The token stream gives every character of a CJK run one token: the bigram starting at it, and
+for the last character of the run the character alone. 景俊海 -> 景俊 俊海 海. So:
+  - a two-character word is one token (疫情), a longer one a phrase of bigrams (景俊 俊海);
+  - a one-character query is a prefix query on that character (年 matches 年 and 年经);
+  - a run's final single character keeps mixed terms exact: 2022年 is the phrase 2022 年*.
+Latin letters and digits are words, lower-cased after NFKC (so full-width ＧＤＰ２０２２ match).
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+# The SQLite FTS5 table articles_search (rowid = article id) and the PostgreSQL tsvector column
+# articles_article.search_document are created by migration 0002_search_index.
+
+BATCH_SIZE = 500  # also keeps the id list far below SQLite's bound-parameter limit
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+MAX_TOKEN_LENGTH = 64  # longer "words" are hashes and base64; PostgreSQL rejects huge lexemes
+PG_MAX_POSITION = 16383  # PostgreSQL clamps positions here; phrases past it cannot match
+
+# Column weights: a hit in the title counts far more than the same hit in the body.
+SQLITE_WEIGHTS = (10.0, 3.0, 1.0)  # title, meta, body
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D (body), C, B (meta), A (title)
+
+_CJK = (
+    "\u3040-\u30ff"  # kana: Japanese names in the news are split the same way
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs, extension A, compatibility
+    "\uac00-\ud7af"  # Hangul syllables
+    "\U00020000-\U0003134f"  # extensions B-G (rare names)
+)
+_RUN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+_WORD_CHAR = rf"[^\W_{_CJK}]"
+# Chinese input methods type curly or corner quotes; readers mean the same as ".
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "－": "-"})
+_QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def batched(items, size):
+    """itertools.batched arrived in Python 3.12; we run on 3.11."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _runs(text):
+    """(is_cjk, run) pairs of the normalized text, in order; punctuation and spaces dropped."""
+    text = unicodedata.normalize("NFKC", text)
+    for match in _RUN.finditer(text):
+        cjk, word = match.groups()
+        if cjk:
+            yield True, cjk
+        elif len(word) <= MAX_TOKEN_LENGTH:
+            yield False, word.casefold()
+
+
+def tokenize(text):
+    """Index tokens: one per CJK character (see the module docstring), one per word."""
+    tokens = []
+    for is_cjk, run in _runs(text or ""):
+        if is_cjk:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.append(run[-1])
+        else:
+            tokens.append(run)
+    return tokens
+
+
+# Query parsing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    tokens: tuple  # matched as a phrase: consecutive positions
+    prefix: bool  # the last token is a lone final character: match tokens starting with it
+    pattern: str  # regex over normalized text, for highlighting
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    terms: list = field(default_factory=list)
+    message: str = ""  # why nothing can be searched, for the reader
+
+    @property
+    def positive(self):
+        return [term for term in self.terms if not term.negated]
+
+    @property
+    def negative(self):
+        return [term for term in self.terms if term.negated]
+
+
+def _term(text, negated):
+    runs = list(_runs(text))
+    if not runs:
+        return None
+    tokens, prefix, patterns = [], False, []
+    for index, (is_cjk, run) in enumerate(runs):
+        last = index == len(runs) - 1
+        if not is_cjk:
+            tokens.append(run)
+            patterns.append(rf"(?<!{_WORD_CHAR}){re.escape(run)}(?!{_WORD_CHAR})")
+            continue
+        patterns.append(re.escape(run))
+        if len(run) == 1:
+            tokens.append(run)
+            prefix = last  # the text may go on after it: 年 inside 年经
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            if not last:
+                # Something follows in the query, so the run must end here in the text too.
+                tokens.append(run[-1])
+    return Term(tuple(tokens), prefix, r"[\W_]*".join(patterns), negated)
+
+
+def parse_query(q):
+    """Reader's syntax: terms (all must match), "a phrase", -excluded. Never raises."""
+    q = (q or "").translate(_QUOTES).strip()
+    if not q:
+        return ParsedQuery()
+    if len(q) > MAX_QUERY_LENGTH:
+        return ParsedQuery(message=_("搜索词太长了，请不要超过 %d 个字。") % MAX_QUERY_LENGTH)
+    terms = []
+    for match in _QUERY_PART.finditer(q):
+        minus, phrase, bare = match.groups()
+        if bare is not None:
+            minus = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            phrase = bare[len(minus) :]
+        term = _term(phrase, negated=bool(minus))
+        if term and term not in terms:
+            terms.append(term)
+    if len(terms) > MAX_TERMS:
+        return ParsedQuery(message=_("搜索词太多了，请不要超过 %d 个。") % MAX_TERMS)
+    if not terms:
+        return ParsedQuery(message=_("搜索词里没有可以查找的文字或数字。"))
+    parsed = ParsedQuery(terms)
+    if not parsed.positive:
+        parsed = ParsedQuery(message=_("请至少输入一个不带减号的搜索词。"))
+    return parsed
+
+
+# Indexing --------------------------------------------------------------------------------------
+
+
+def _documents(article_ids):
+    """id -> (title, meta, body) token lists, for the rows that still exist. Three queries."""
+    from .models import Article
+
+    articles = (
+        Article.objects.filter(pk__in=article_ids)
+        .select_related("author", "editor", "source")
+        .prefetch_related("categories", "tags")
+        .only(
+            "title", "original_title", "body_text", "author__name", "editor__name", "source__name"
+        )
+    )
+    documents = {}
+    for article in articles:
+        names = [article.original_title]
+        names += [
+            person.name for person in (article.author, article.editor, article.source) if person
+        ]
+        names += [category.name for category in article.categories.all()]
+        names += [tag.name for tag in article.tags.all()]
+        # One name per line: the separator keeps two names from forming one CJK run.
+        meta = tokenize("\n".join(names))
+        documents[article.pk] = (tokenize(article.title), meta, tokenize(article.body_text))
+    return documents
+
+
+def _tsvector(document):
+    """A tsvector literal with positions; sections are a gap apart so no phrase spans two."""
+    positions, position = defaultdict(dict), 0
+    for tokens, weight in zip(document, "ABD", strict=True):
+        for token in tokens:
+            position += 1
+            positions[token][f"{min(position, PG_MAX_POSITION)}{weight}"] = None
+        position += 1
+    # Tokens are letters and digits only, so quoting needs no escaping.
+    return " ".join(f"'{token}':{','.join(list(pos)[:256])}" for token, pos in positions.items())
+
+
+def _write(ids, documents):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = [(_tsvector(doc), pk) for pk, doc in documents.items()]
+            cursor.executemany(
+                "UPDATE articles_article SET search_document = %s::tsvector WHERE id = %s", rows
+            )
+            return
+        marks = ", ".join(["%s"] * len(ids))
+        # The placeholders are "%s, %s, ...": only their number comes from us, never user text.
+        cursor.execute(f"DELETE FROM articles_search WHERE rowid IN ({marks})", list(ids))  # noqa: S608
+        rows = [(pk, *(" ".join(tokens) for tokens in doc)) for pk, doc in documents.items()]
+        cursor.executemany(
+            "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)", rows
+        )
+
+
+def update_index(article_ids):
+    """(Re)index these articles from their current rows; ids that no longer exist drop out.
+
+    Called by the importer after storing, by the admin after saving, and by rebuild_index.
+    Idempotent; a constant number of queries per batch of BATCH_SIZE ids.
+    """
+    ids = sorted({int(pk) for pk in article_ids})
+    for chunk in batched(ids, BATCH_SIZE):
+        documents = _documents(chunk)
+        with transaction.atomic():
+            _write(chunk, documents)
+    return len(ids)
+
+
+def rebuild_index(batch_size=BATCH_SIZE, progress=None):
+    """Index every article from scratch; `progress(n)` is called after each batch of n."""
+    from .models import Article
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM articles_search")
+            # A later migration that rebuilds articles_article on SQLite drops this trigger.
+            cursor.execute(SQLITE_DELETE_TRIGGER)
+        else:
+            cursor.execute("UPDATE articles_article SET search_document = NULL")
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for chunk in batched(ids, batch_size):
+        update_index(chunk)
+        if progress:
+            progress(len(chunk))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Merge the segments the batches left behind: fewer b-trees for every query to read.
+            cursor.execute("INSERT INTO articles_search (articles_search) VALUES ('optimize')")
+    return len(ids)
+
+
+SQLITE_DELETE_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
+BEGIN DELETE FROM articles_search WHERE rowid = old.id; END
+"""
