@@ -19,8 +19,14 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import BooleanField, Expression, F, FloatField, Func
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from .models import Article
 
 # The SQLite FTS5 table articles_search (rowid = article id) and the PostgreSQL tsvector column
 # articles_article.search_document are created by migration 0002_search_index.
@@ -31,8 +37,7 @@ MAX_TERMS = 12
 MAX_TOKEN_LENGTH = 64  # longer "words" are hashes and base64; PostgreSQL rejects huge lexemes
 PG_MAX_POSITION = 16383  # PostgreSQL clamps positions here; phrases past it cannot match
 
-# Column weights: a hit in the title counts far more than the same hit in the body.
-SQLITE_WEIGHTS = (10.0, 3.0, 1.0)  # title, meta, body
+# ts_rank weights; on SQLite the same order is given to bm25() in _sqlite_search.
 PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D (body), C, B (meta), A (title)
 
 _CJK = (
@@ -156,8 +161,6 @@ def parse_query(q):
 
 def _documents(article_ids):
     """id -> (title, meta, body) token lists, for the rows that still exist. Three queries."""
-    from .models import Article
-
     articles = (
         Article.objects.filter(pk__in=article_ids)
         .select_related("author", "editor", "source")
@@ -225,8 +228,6 @@ def update_index(article_ids):
 
 def rebuild_index(batch_size=BATCH_SIZE, progress=None):
     """Index every article from scratch; `progress(n)` is called after each batch of n."""
-    from .models import Article
-
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM articles_search")
@@ -250,3 +251,167 @@ SQLITE_DELETE_TRIGGER = """
 CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
 BEGIN DELETE FROM articles_search WHERE rowid = old.id; END
 """
+
+
+# Querying --------------------------------------------------------------------------------------
+# User text never reaches MATCH or tsquery syntax: the expressions below are built only from
+# tokens, which are letters and digits, and are passed as bound parameters.
+
+
+def _fts_phrase(term, column=""):
+    phrase = '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
+    return f"{column} : {phrase}" if column else phrase
+
+
+def _fts_expression(parsed, column=""):
+    expression = " AND ".join(_fts_phrase(term, column) for term in parsed.positive)
+    for term in parsed.negative:
+        expression = f"({expression}) NOT {_fts_phrase(term)}"
+    return expression
+
+
+def _ts_phrase(term, weight=""):
+    lexemes = [f"'{token}':{weight}" if weight else f"'{token}'" for token in term.tokens]
+    if term.prefix:
+        lexemes[-1] = f"'{term.tokens[-1]}':*{weight}"
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def _ts_query(parsed, weight=""):
+    query = " & ".join(_ts_phrase(term, weight) for term in parsed.positive)
+    return " & ".join([query, *(f"!{_ts_phrase(term)}" for term in parsed.negative)])
+
+
+class _DocumentMatches(Expression):
+    """PostgreSQL: search_document @@ query, under whatever alias the query gives the table
+    (the admin wraps the queryset in a subquery, where articles_article becomes U0)."""
+
+    output_field = BooleanField()
+    template = "DOCUMENT @@ %s::tsquery"
+
+    def __init__(self, tsquery):
+        super().__init__()
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return self.template.replace("DOCUMENT", f"{table}.search_document"), [self.tsquery]
+
+
+class _DocumentRank(_DocumentMatches):
+    output_field = FloatField()
+    template = f"ts_rank('{PG_WEIGHTS}'::real[], DOCUMENT, %s::tsquery)"
+
+
+def _postgresql_search(queryset, parsed):
+    return queryset.filter(_DocumentMatches(_ts_query(parsed))).annotate(
+        # Every positive term found in the title (weight A) puts the article in the first tier.
+        search_title_hit=_DocumentMatches(_ts_query(parsed, weight="A")),
+        search_rank=_DocumentRank(_ts_query(parsed)),
+    )
+
+
+def _sqlite_search(queryset, parsed):
+    # A join, not `pk IN (...)`: bm25() only works in the query that runs the MATCH, and FTS5
+    # drives the join, looking each hit's article up by primary key.
+    queryset = queryset.extra(tables=["articles_search"])
+    return queryset.filter(
+        Func(
+            F("pk"), template="articles_search.rowid = %(expressions)s", output_field=BooleanField()
+        ),
+        RawSQL("articles_search MATCH %s", [_fts_expression(parsed)], output_field=BooleanField()),
+    ).annotate(
+        search_title_hit=RawSQL(
+            "articles_search.rowid IN "
+            "(SELECT rowid FROM articles_search WHERE articles_search MATCH %s)",
+            [_fts_expression(parsed, column="title")],
+            output_field=BooleanField(),
+        ),
+        # Column weights title 10, meta 3, body 1. bm25() is lower-is-better; negated, both
+        # backends sort by "-search_rank".
+        search_rank=RawSQL("-bm25(articles_search, 10.0, 3.0, 1.0)", [], output_field=FloatField()),
+    )
+
+
+def search(queryset, q, include_unpublished=False):
+    """Articles of `queryset` matching `q` (a string or a ParsedQuery), best first.
+
+    Title hits first, then by bm25 / ts_rank, then newest. Readers get published articles
+    only; an empty or unusable query gives an empty queryset (parse_query says why).
+    """
+    parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
+    if not include_unpublished:
+        queryset = queryset.published()
+    if not parsed.positive:
+        return queryset.none()
+    if connections[queryset.db].vendor == "postgresql":
+        queryset = _postgresql_search(queryset, parsed)
+    else:
+        queryset = _sqlite_search(queryset, parsed)
+    return queryset.order_by("-search_title_hit", "-search_rank", "-published_at", "-pk")
+
+
+# Highlighting ----------------------------------------------------------------------------------
+
+SNIPPET_WIDTH = 120
+
+
+def _normalized(text):
+    """The text as the tokenizer sees it, and for each of its characters the original index."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if len(folded) == len(text):
+        return folded, range(len(text))
+    chars, origin = [], []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(chars), origin
+
+
+def _hits(text, parsed):
+    """Sorted, merged (start, end) spans of `text` where positive terms occur."""
+    normalized, origin = _normalized(text)
+    spans = []
+    for term in parsed.positive:
+        spans += [
+            (origin[match.start()], origin[match.end() - 1] + 1)
+            for match in re.finditer(term.pattern, normalized)
+            if match.end() > match.start()
+        ]
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _marked(text, hits, start, end):
+    pieces, cursor = ["…" if start > 0 else ""], start
+    for hit_start, hit_end in hits:
+        if hit_end <= start or hit_start >= end:
+            continue
+        hit_start, hit_end = max(hit_start, start), min(hit_end, end)
+        pieces += [escape(text[cursor:hit_start]), "<mark>", escape(text[hit_start:hit_end])]
+        pieces.append("</mark>")
+        cursor = hit_end
+    pieces += [escape(text[cursor:end]), "…" if end < len(text) else ""]
+    # Every piece of text went through escape(); the only markup is our own <mark>.
+    return mark_safe("".join(pieces))
+
+
+def highlight(text, q):
+    """The whole text, escaped, with the query's hits in <mark>."""
+    parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
+    return _marked(text, _hits(text, parsed), 0, len(text))
+
+
+def snippet(text, q, width=SNIPPET_WIDTH):
+    """About `width` characters of text around the first hit, escaped, hits in <mark>."""
+    parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
+    text = " ".join(text.split())  # a snippet is one line: paragraphs become spaces
+    hits = _hits(text, parsed)
+    start = max(0, hits[0][0] - width // 4) if hits else 0
+    return _marked(text, hits, start, min(len(text), start + width))

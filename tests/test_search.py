@@ -1,0 +1,188 @@
+"""Article.objects.search on a small fixed corpus: every query class has a known answer.
+
+The same tests run on SQLite (FTS5) and PostgreSQL (tsvector): CI runs the suite on both.
+"""
+
+import pytest
+from django.utils.html import escape
+
+from articles import search
+from articles.models import Article
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = {
+    "jilin": {
+        "title": "吉林省长景俊海调研疫情防控工作",
+        "body_text": "省长景俊海在长春市检查疫情防控措施。",
+        "source": "吉林日报",
+    },
+    "referee": {
+        "title": "AI 裁判首次亮相世界杯",
+        "body_text": "国际足联宣布，AI裁判系统将在2022年世界杯正式使用。",
+        "author": "新浪财经",
+    },
+    "gdp": {
+        "title": "上半年经济数据发布",
+        "body_text": "２０２２年上半年ＧＤＰ同比增长2.5%，经济运行总体平稳。",
+        "author": "新浪财经",
+    },
+    # Many body hits for 疫情, none in the title: must still rank below a title hit.
+    "economy": {
+        "title": "经济观察",
+        "body_text": "疫情对经济的影响。" * 8 + "He said the outlook is stable.",
+        "source": "新华社",
+    },
+    # 疫情 and 防控 both occur, but never as the phrase 疫情防控.
+    "apart": {"title": "社区通知", "body_text": "疫情期间，请配合社区的防控安排。"},
+    "spring": {"title": "春天来了", "body_text": "春风吹过长白山。"},
+    "draft": {"title": "疫情通报草稿", "body_text": "尚未发布的疫情通报。", "status": "draft"},
+}
+
+
+def make(title, body_text, **fields):
+    # Article.save may derive body_text from body_html, so give both the same text.
+    return make_article(
+        title, body_html=f"<p>{escape(body_text)}</p>", body_text=body_text, **fields
+    )
+
+
+@pytest.fixture
+def corpus():
+    articles = {key: make(**fields) for key, fields in CORPUS.items()}
+    search.update_index([article.pk for article in articles.values()])
+    return articles
+
+
+def found(q, **kwargs):
+    """Keys of the corpus articles the search returns, in rank order."""
+    titles = {fields["title"]: key for key, fields in CORPUS.items()}
+    return [
+        titles[title]
+        for title in Article.objects.search(q, **kwargs).values_list("title", flat=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # One character: a prefix on the bigram that starts at it, so 春 inside 长春 counts too.
+        ("春", {"jilin", "spring"}),
+        ("检", {"jilin"}),
+        # Two characters: most Chinese words, where FTS5's trigram tokenizer finds nothing.
+        ("疫情", {"jilin", "economy", "apart"}),
+        ("长春", {"jilin"}),
+        # Three and more: a phrase of bigrams, so order and adjacency matter.
+        ("景俊海", {"jilin"}),
+        ("疫情防控", {"jilin"}),
+        ("海俊景", set()),
+        # Latin words and digits: whole words, case-folded, full-width forms folded too.
+        ("GDP", {"gdp"}),
+        ("gdp", {"gdp"}),
+        ("ＧＤＰ", {"gdp"}),
+        ("ai", {"referee"}),
+        ("2022", {"referee", "gdp"}),
+        ("202", set()),
+        # Mixed terms: 2022年 matches 2022年世界杯 and ２０２２年上半年.
+        ("2022年", {"referee", "gdp"}),
+        ("AI裁判", {"referee"}),
+        ("AI 裁判", {"referee"}),
+        # Names of the author, source and categories are searchable too.
+        ("新华社", {"economy"}),
+    ],
+)
+def test_query_classes(corpus, q, expected):
+    assert set(found(q)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # Several terms: all must match.
+        ("疫情 长春", {"jilin"}),
+        ("疫情 世界杯", set()),
+        # A quoted phrase keeps its words together; unquoted, they may be apart.
+        ('"疫情防控"', {"jilin"}),
+        ("疫情 防控", {"jilin", "apart"}),
+        ("“AI 裁判”", {"referee"}),
+        # A leading minus excludes.
+        ("疫情 -防控", {"economy"}),
+        ("疫情 -长春 -经济", {"apart"}),
+        ('疫情 -"防控安排"', {"jilin", "economy"}),
+    ],
+)
+def test_query_syntax(corpus, q, expected):
+    assert set(found(q)) == expected
+
+
+def test_title_matches_rank_above_body_matches(corpus):
+    # jilin has 疫情 in its title; economy has it eight times in the body and still comes after.
+    assert found("疫情")[0] == "jilin"
+    assert found("疫情", include_unpublished=True)[:2] == ["draft", "jilin"]
+
+
+def test_more_hits_rank_higher_among_body_matches(corpus):
+    assert found("疫情") == ["jilin", "economy", "apart"]
+
+
+def test_drafts_only_for_staff(corpus):
+    assert "draft" not in found("通报")
+    assert found("通报", include_unpublished=True) == ["draft"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "，。！？",
+        '"',
+        '""',
+        "-",
+        "*",
+        "NEAR(",
+        'NEAR("疫情" "防控", 2)',
+        "疫情*",
+        "title:疫情",
+        "-疫情",
+        "疫情 AND",
+        "OR NOT",
+        "'; DROP TABLE articles_article; --",
+        "a" * 10_000,
+        "疫情 " * 5_000,
+        "\x00",
+    ],
+)
+def test_bad_queries_never_raise(corpus, q):
+    results = list(Article.objects.search(q))
+    assert all(isinstance(article, Article) for article in results)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"疫情', {"jilin", "economy", "apart"}),  # a lone quote is ignored, not an error
+        ("疫情*", {"jilin", "economy", "apart"}),  # FTS syntax is punctuation to us
+        ('NEAR("疫情" "防控", 2)', set()),  # "near" is a word like any other, absent here
+        ("title:疫情", set()),
+    ],
+)
+def test_fts_syntax_is_plain_text(corpus, q, expected):
+    assert set(found(q)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("", ""),
+        ("，。！", "搜索词里没有可以查找的文字或数字。"),
+        ("-疫情", "请至少输入一个不带减号的搜索词。"),
+        ("疫" * 201, "搜索词太长了，请不要超过 200 个字。"),
+        (" ".join(f"词{n}" for n in range(13)), "搜索词太多了，请不要超过 12 个。"),
+    ],
+)
+def test_unusable_queries_explain_themselves(q, message):
+    parsed = search.parse_query(q)
+    assert str(parsed.message) == message
+    assert parsed.positive == []
