@@ -170,6 +170,12 @@ class ArticleQuerySet(models.QuerySet):
             categories__in=Category.objects.descendants_of(category).values("pk")
         ).distinct()
 
+    def search(self, q, include_unpublished=False):
+        """Full-text search, best match first; readers see published articles only."""
+        from . import search  # deferred: articles.search imports this module
+
+        return search.search(self, q, include_unpublished=include_unpublished)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
