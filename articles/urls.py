@@ -1,11 +1,19 @@
 from django.urls import path, register_converter
+from django.views.decorators.cache import cache_page
 
-from . import converters, views
+from . import converters, feeds, views
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigit, "mm")
 
 app_name = "articles"
+
+
+def cached_feed(feed_class):
+    # Feeds hold no per-user data, so whole responses are safe to cache; the cache key
+    # includes the active language. ConditionalGetMiddleware answers revalidations with 304.
+    return cache_page(300)(feed_class())
+
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -23,4 +31,25 @@ urlpatterns = [
     path("author/<str:slug>/", views.AuthorArticles.as_view(), name="author"),
     path("editor/<str:slug>/", views.EditorArticles.as_view(), name="editor"),
     path("source/<str:slug>/", views.SourceArticles.as_view(), name="source"),
+    # Feeds live under feeds/ so a category slug can never collide with "rss.xml".
+    path("feeds/rss.xml", cached_feed(feeds.SiteRss), name="feed_rss"),
+    path("feeds/atom.xml", cached_feed(feeds.SiteAtom), name="feed_atom"),
+    path(
+        "feeds/category/<path:path>/rss.xml",
+        cached_feed(feeds.CategoryRss),
+        name="category_feed_rss",
+    ),
+    path(
+        "feeds/category/<path:path>/atom.xml",
+        cached_feed(feeds.CategoryAtom),
+        name="category_feed_atom",
+    ),
+    path("feeds/tag/<str:slug>/rss.xml", cached_feed(feeds.TagRss), name="tag_feed_rss"),
+    path("feeds/tag/<str:slug>/atom.xml", cached_feed(feeds.TagAtom), name="tag_feed_atom"),
+    path("feeds/author/<str:slug>/rss.xml", cached_feed(feeds.AuthorRss), name="author_feed_rss"),
+    path(
+        "feeds/author/<str:slug>/atom.xml",
+        cached_feed(feeds.AuthorAtom),
+        name="author_feed_atom",
+    ),
 ]

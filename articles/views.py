@@ -1,4 +1,25 @@
+"""Public pages: the home page, article pages, and paginated lists of public articles.
+
+Every list runs a fixed number of queries whatever the page size: rows come from
+`for_listing()` (joins and prefetches), and per-page extras are one query each or cached.
+"""
+
+from datetime import datetime
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDay, TruncMonth, TruncYear
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import truncatechars
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -11,25 +32,184 @@ from taggit.models import Tag
 
 from .models import Article, Author, Category, Editor, Source
 
-PAGE_SIZE = 20
+SUMMARY_FIELDS = ("title", "slug", "published_at", "thumbnail_url", "lead_image_url")
+RELATED_COUNT = 5
+TRUNCATE = {"year": TruncYear, "month": TruncMonth, "day": TruncDay}
 
 
-class ArticleDateMixin:
+class Period(NamedTuple):
+    """One entry of an archive's date list: the period's start and its article count."""
+
+    date: datetime
+    count: int
+
+
+def cached(key, compute):
+    """Navigation aggregates (counts, neighbours) are cached briefly: they may lag an import
+    by a few minutes, but they are scans over the whole archive that every page would repeat."""
+    return cache.get_or_set(key, compute, settings.NEWSARCHIVE_NAV_CACHE_SECONDS)
+
+
+def period_counts(articles, date_type, ordering="ASC"):
+    rows = (
+        articles.order_by()
+        .prefetch_related(None)
+        .annotate(period=TRUNCATE[date_type]("published_at"))
+        .values("period")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by("-period" if ordering == "DESC" else "period")
+    )
+    return [Period(row["period"], row["count"]) for row in rows]
+
+
+def subtree_counts(categories):
+    """[(category, n)]: n public articles in the category or below it, each counted once.
+
+    One query with a conditional COUNT per category, so an article filed under two
+    subcategories of the same branch is not counted twice.
+    """
+    if not categories:
+        return []
+    counts = Article.objects.published().aggregate(
+        **{
+            f"c{category.pk}": Count(
+                "pk",
+                distinct=True,
+                filter=Q(categories__slug_path=category.slug_path)
+                | Q(categories__slug_path__startswith=category.slug_path + "/"),
+            )
+            for category in categories
+        }
+    )
+    return [(category, counts[f"c{category.pk}"]) for category in categories]
+
+
+def root_categories():
+    return cached("root-categories", lambda: subtree_counts(list(Category.objects.roots())))
+
+
+def subcategory_counts(category):
+    return cached(
+        f"subcategories:{category.pk}",
+        lambda: subtree_counts(list(category.children.all())),
+    )
+
+
+def changed_at(article):
+    """When the article's page last changed: publication, import or an editor's edit."""
+    stamps = (article.published_at, article.updated_at, article.edited_at, article.imported_at)
+    return max(stamp for stamp in stamps if stamp)
+
+
+def category_prefixes(slug_path):
+    parts = slug_path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def breadcrumbs(categories):
+    """One root-to-leaf trail per hierarchy the article is filed under.
+
+    Articles belong to every level of their chain, so the trail is usually already in
+    the prefetched categories; a missing level costs one query for all trails together.
+    """
+    by_path = {category.slug_path: category for category in categories}
+    leaves = [
+        category
+        for category in categories
+        if not any(path.startswith(category.slug_path + "/") for path in by_path)
+    ]
+    wanted = {prefix for leaf in leaves for prefix in category_prefixes(leaf.slug_path)}
+    if missing := wanted - by_path.keys():
+        by_path.update((c.slug_path, c) for c in Category.objects.filter(slug_path__in=missing))
+    return [
+        [by_path[p] for p in category_prefixes(leaf.slug_path) if p in by_path]
+        for leaf in sorted(leaves, key=lambda leaf: leaf.slug_path)
+    ]
+
+
+def related_articles(article, tags, leaves):
+    """Articles sharing the most tags, then the nearest ones in the same leaf categories.
+
+    Nearest in time rather than newest: in a category of thousands, "newest" would give
+    every article the same five neighbours.
+    """
+    public = Article.objects.published().exclude(pk=article.pk).only(*SUMMARY_FIELDS)
+    found = []
+    if tags:
+        found = list(
+            public.filter(tags__in=tags)
+            .annotate(shared=Count("pk"))
+            .order_by("-shared", "-published_at")[:RELATED_COUNT]
+        )
+    if leaves:
+        same_category = public.filter(categories__in=leaves).exclude(pk__in=[a.pk for a in found])
+        for nearer in (
+            same_category.filter(published_at__lte=article.published_at).order_by("-published_at"),
+            same_category.filter(published_at__gt=article.published_at).order_by("published_at"),
+        ):
+            if len(found) < RELATED_COUNT:
+                found += list(nearer.distinct()[: RELATED_COUNT - len(found)])
+    return found
+
+
+def neighbours(article):
+    """Previous/next public article and related articles, cached per version of the article."""
+
+    def compute():
+        public = Article.objects.published().only(*SUMMARY_FIELDS)
+        at = article.published_at
+        older = Q(published_at__lt=at) | Q(published_at=at, pk__lt=article.pk)
+        newer = Q(published_at__gt=at) | Q(published_at=at, pk__gt=article.pk)
+        trails = breadcrumbs(list(article.categories.all()))
+        return {
+            "previous_article": public.filter(older).order_by("-published_at", "-pk").first(),
+            "next_article": public.filter(newer).order_by("published_at", "pk").first(),
+            "related_articles": related_articles(
+                article, [t.pk for t in article.tags.all()], [trail[-1].pk for trail in trails]
+            ),
+        }
+
+    return cached(f"neighbours:{article.pk}:{changed_at(article).timestamp()}", compute)
+
+
+class PageSizeMixin:
+    # Read per request, not at import, so tests can prove query counts at two page sizes.
+    def get_paginate_by(self, queryset):
+        return settings.NEWSARCHIVE_PAGE_SIZE
+
+
+class ArticleDateMixin(PageSizeMixin):
     """Shared by every date-based view: public articles, newest first, numeric months."""
 
     date_field = "published_at"
     month_format = "%m"
-    paginate_by = PAGE_SIZE
     allow_empty = False
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Django's date_list, but each period carries its article count (one GROUP BY query).
+        date_type = date_type or self.get_date_list_period()
+        periods = period_counts(queryset, date_type, ordering)
+        if not periods and not self.get_allow_empty():
+            raise Http404("No articles in this period.")
+        return periods
 
 
 class HomeView(ArticleDateMixin, ArchiveIndexView):
     template_name = "articles/home.html"
     allow_empty = True
     context_object_name = "articles"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Years over the whole archive: a full scan, so cached (counts may lag a few minutes).
+        return cached(
+            "home-years", lambda: super(HomeView, self).get_date_list(queryset, "year", "DESC")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(root_categories=root_categories(), **kwargs)
 
 
 class YearArchive(ArticleDateMixin, YearArchiveView):
@@ -49,22 +229,63 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
     template_name = "articles/detail.html"
     context_object_name = "article"
 
+    def get_allow_future(self):
+        return self.request.user.is_staff
+
     def get_queryset(self):
         # Staff preview drafts at their real URL; readers only ever see published articles.
         staff = self.request.user.is_staff
         articles = Article.objects.all() if staff else Article.objects.published()
         return articles.select_related("author", "editor", "source").prefetch_related(
-            "categories", "tags", "images"
+            "categories", "tags"
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = article = self.get_object()
+        # Readers can only reach public articles; staff may be looking at a draft.
+        self.is_preview = request.user.is_staff and not article.is_public
+        if self.is_preview:
+            response = self.render_to_response(self.get_context_data(object=article))
+            # A preview must never be kept by a shared cache or shown to anyone else.
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        changed = changed_at(article)
+        # The language is part of the tag: the same URL renders zh-hans or English.
+        etag = quote_etag(f"a{article.pk}-{int(changed.timestamp())}-{get_language()}")
+        response = get_conditional_response(
+            request, etag=etag, last_modified=int(changed.timestamp())
+        )
+        if response is None:
+            response = self.render_to_response(self.get_context_data(object=article))
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(changed.timestamp())
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        return super().get_context_data(
+            breadcrumbs=breadcrumbs(list(article.categories.all())),
+            tags=list(article.tags.all()),
+            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            summary=article.excerpt or truncatechars(article.body_text, 120),
+            # Feeds often repeat the head image as the body's first picture.
+            show_lead_image=bool(article.lead_image_url)
+            and article.lead_image_url not in article.body_html,
+            is_preview=self.is_preview,
+            **neighbours(article),
+            **kwargs,
         )
 
 
-class FilteredArticles(ListView):
+class FilteredArticles(PageSizeMixin, ListView):
     """A paginated list of public articles narrowed by one object (category, tag, person...)."""
 
     model = None
+    kind = ""
+    kind_label = ""
+    feed_names = None
     template_name = "articles/list.html"
     context_object_name = "articles"
-    paginate_by = PAGE_SIZE
 
     def get_object(self):
         return get_object_or_404(self.model, slug=self.kwargs["slug"])
@@ -77,11 +298,20 @@ class FilteredArticles(ListView):
         return self.filter_articles(Article.objects.published().for_listing())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.object, **kwargs)
+        context = {"heading": self.object, "kind": self.kind, "kind_label": self.kind_label}
+        if self.feed_names:
+            lookup = self.kwargs
+            context["feed_rss_url"], context["feed_atom_url"] = (
+                reverse(f"articles:{name}", kwargs=lookup) for name in self.feed_names
+            )
+        return super().get_context_data(**context, **kwargs)
 
 
 class CategoryArticles(FilteredArticles):
     model = Category
+    kind = "category"
+    kind_label = _("分类：")
+    feed_names = ("category_feed_rss", "category_feed_atom")
 
     def get_object(self):
         return get_object_or_404(Category, slug_path=self.kwargs["path"].strip("/"))
@@ -89,9 +319,19 @@ class CategoryArticles(FilteredArticles):
     def filter_articles(self, articles):
         return articles.in_category(self.object)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            breadcrumbs=[self.object.ancestors()],
+            subcategories=subcategory_counts(self.object),
+            **kwargs,
+        )
+
 
 class TagArticles(FilteredArticles):
     model = Tag
+    kind = "tag"
+    kind_label = _("标签：")
+    feed_names = ("tag_feed_rss", "tag_feed_atom")
 
     def filter_articles(self, articles):
         return articles.filter(tags=self.object)
@@ -99,6 +339,9 @@ class TagArticles(FilteredArticles):
 
 class AuthorArticles(FilteredArticles):
     model = Author
+    kind = "author"
+    kind_label = _("作者：")
+    feed_names = ("author_feed_rss", "author_feed_atom")
 
     def filter_articles(self, articles):
         return articles.filter(author=self.object)
@@ -106,6 +349,8 @@ class AuthorArticles(FilteredArticles):
 
 class EditorArticles(FilteredArticles):
     model = Editor
+    kind = "editor"
+    kind_label = _("责任编辑：")
 
     def filter_articles(self, articles):
         return articles.filter(editor=self.object)
@@ -113,6 +358,14 @@ class EditorArticles(FilteredArticles):
 
 class SourceArticles(FilteredArticles):
     model = Source
+    kind = "source"
+    kind_label = _("来源：")
 
     def filter_articles(self, articles):
         return articles.filter(source=self.object)
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    body = render_to_string("robots.txt", {"sitemap_url": sitemap})
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

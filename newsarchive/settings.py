@@ -155,3 +155,27 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# --- Public site (issue 4): caching, conditional GET, templates ---------------------------
+# A per-process cache is enough for what the site caches (feeds, sitemap, navigation counts);
+# point CACHE_URL-style settings at Redis/Memcached here if several hosts ever serve it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "newsarchive",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+# ETag/Last-Modified -> 304 for every GET (feeds, sitemap, robots); article pages also answer
+# conditional requests themselves before rendering.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "django.middleware.http.ConditionalGetMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("articles.context_processors.site")
+NEWSARCHIVE_PAGE_SIZE = int(os.environ.get("NEWSARCHIVE_PAGE_SIZE", "20"))
+NEWSARCHIVE_FEED_SIZE = int(os.environ.get("NEWSARCHIVE_FEED_SIZE", "20"))
+# How long category/year counts and related-article lists may lag behind an import.
+NEWSARCHIVE_NAV_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_NAV_CACHE_SECONDS", "300"))
+# --- end public site ----------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""sitemap.xml: every public article and the list pages that lead to them."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from taggit.models import Tag
+
+from .models import Article, Author, Category, Editor, Source
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self):
+        # Only what lastmod and get_absolute_url read: the sitemap walks the whole archive.
+        return (
+            Article.objects.published()
+            .only("slug", "published_at", "updated_at", "edited_at", "imported_at")
+            .order_by("-published_at", "-pk")
+        )
+
+    def lastmod(self, article):
+        stamps = (article.published_at, article.updated_at, article.edited_at, article.imported_at)
+        return max(stamp for stamp in stamps if stamp)
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["articles:home"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+def with_public_articles(queryset, relation):
+    """Only list pages that show at least one public article (empty pages are not worth a crawl)."""
+    public = Article.objects.published().filter(**{relation: OuterRef("pk")})
+    return queryset.filter(Exists(public))
+
+
+class ListSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+    model = None
+    relation = ""
+
+    def items(self):
+        return with_public_articles(self.model.objects.order_by("pk"), self.relation)
+
+
+class CategorySitemap(ListSitemap):
+    model, relation = Category, "categories"
+
+
+class AuthorSitemap(ListSitemap):
+    model, relation = Author, "author"
+
+
+class EditorSitemap(ListSitemap):
+    model, relation = Editor, "editor"
+
+
+class SourceSitemap(ListSitemap):
+    model, relation = Source, "source"
+
+
+class TagSitemap(ListSitemap):
+    model, relation = Tag, "tags"
+
+    def location(self, tag):
+        return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+    "editors": EditorSitemap,
+    "sources": SourceSitemap,
+}
