@@ -186,7 +186,11 @@ class ArticleDateMixin(PageSizeMixin):
     allow_empty = False
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        # Also used for the previous/next period lookups, which need no joins or prefetches.
+        return Article.objects.published()
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(queryset.for_listing(), page_size)
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         # Django's date_list, but each period carries its article count (one GROUP BY query).
