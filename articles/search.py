@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, Expression, F, FloatField, Func
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -343,7 +343,10 @@ def search(queryset, q, include_unpublished=False):
     if not include_unpublished:
         queryset = queryset.published()
     if not parsed.positive:
-        return queryset.none()
+        # Same annotations as a real result, so callers may order by them either way.
+        return queryset.annotate(
+            search_title_hit=Value(False, BooleanField()), search_rank=Value(0.0, FloatField())
+        ).none()
     if connections[queryset.db].vendor == "postgresql":
         queryset = _postgresql_search(queryset, parsed)
     else:
