@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.views.decorators.cache import cache_page
 
-from . import converters, feeds, views
+from . import converters, feeds, search_views, views
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigit, "mm")
@@ -31,6 +31,7 @@ urlpatterns = [
     path("author/<str:slug>/", views.AuthorArticles.as_view(), name="author"),
     path("editor/<str:slug>/", views.EditorArticles.as_view(), name="editor"),
     path("source/<str:slug>/", views.SourceArticles.as_view(), name="source"),
+    path("search/", search_views.search, name="search"),
     # Feeds live under feeds/ so a category slug can never collide with "rss.xml".
     path("feeds/rss.xml", cached_feed(feeds.SiteRss), name="feed_rss"),
     path("feeds/atom.xml", cached_feed(feeds.SiteAtom), name="feed_atom"),
