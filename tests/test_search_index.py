@@ -1,0 +1,128 @@
+"""Keeping the index in step with the articles: update_index, deletion, rebuild_search_index."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import search
+from articles.models import Article
+from tests.factories import category_chain, make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(q):
+    return list(Article.objects.search(q, include_unpublished=True).values_list("title", flat=True))
+
+
+def index_rows():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM articles_search")
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM articles_article WHERE search_document IS NOT NULL"
+            )
+        return cursor.fetchone()[0]
+
+
+def test_tokenizer():
+    assert search.tokenize("景俊海说：AI裁判、ＧＤＰ和2022年") == [
+        "景俊", "俊海", "海说", "说", "ai", "裁判", "判", "gdp", "和", "2022", "年",
+    ]  # fmt: skip
+    assert search.tokenize("，。!? ") == []
+    assert search.tokenize("x" * 65) == []  # hashes and base64 are not words
+
+
+def test_unindexed_articles_are_not_found_until_indexed():
+    article = make_article("景俊海调研")
+    assert titles("景俊海") == []
+    assert search.update_index([article.pk]) == 1
+    assert titles("景俊海") == ["景俊海调研"]
+
+
+def test_update_index_is_idempotent_and_follows_changes():
+    article = make_article("旧标题", body_html="<p>正文</p>", body_text="正文")
+    search.update_index([article.pk])
+    search.update_index([article.pk, article.pk])
+    assert index_rows() == 1
+    Article.objects.filter(pk=article.pk).update(title="新标题")
+    search.update_index([article.pk])
+    assert titles("旧标题") == []
+    assert titles("新标题") == ["新标题"]
+    assert index_rows() == 1
+
+
+def test_names_categories_and_tags_are_indexed():
+    article = make_article(
+        "标题",
+        author="新浪财经",
+        editor="王珊珊",
+        source="吉林日报",
+        categories=[category_chain("金融", "国内")],
+        tags=["元宇宙"],
+        original_title="原来的题目",
+    )
+    search.update_index([article.pk])
+    for q in ("新浪财经", "王珊珊", "吉林日报", "国内", "元宇宙", "原来的题目"):
+        assert titles(q) == ["标题"], q
+
+
+def test_deleting_an_article_removes_its_entry():
+    kept, deleted = make_article("保留的文章", slug="kept"), make_article("删除的文章", slug="gone")
+    search.update_index([kept.pk, deleted.pk])
+    deleted.delete()
+    # On SQLite a trigger does this; a later migration that rebuilds articles_article would
+    # drop it, and this test would say so.
+    assert index_rows() == 1
+    assert titles("文章") == ["保留的文章"]
+
+
+def test_ids_that_no_longer_exist_are_dropped():
+    article = make_article("文章")
+    search.update_index([article.pk])
+    Article.objects.filter(pk=article.pk).delete()
+    search.update_index([article.pk, 123456])
+    assert index_rows() == 0
+
+
+def test_update_index_queries_do_not_grow_with_the_batch():
+    category = category_chain("金融")
+
+    def make_batch(prefix, n):
+        return [
+            make_article(
+                f"{prefix}{i}", categories=[category], tags=["t"], author=f"作者{prefix}{i}"
+            ).pk
+            for i in range(n)
+        ]
+
+    small, large = make_batch("小", 2), make_batch("大", 40)
+    with CaptureQueriesContext(connection) as few:
+        search.update_index(small)
+    with CaptureQueriesContext(connection) as many:
+        search.update_index(large)
+    assert len(many) == len(few) <= 8
+
+
+def test_rebuild_command_indexes_everything_with_progress():
+    articles = [make_article(f"疫情通报{i}", slug=f"a{i}") for i in range(5)]
+    search.update_index([articles[0].pk])
+    out = StringIO()
+    call_command("rebuild_search_index", "--batch-size", "2", stdout=out)
+    assert index_rows() == 5
+    assert len(titles("疫情")) == 5
+    output = out.getvalue()
+    assert "5/5" in output  # the tqdm bar
+    assert output.rstrip().splitlines()[-1].startswith("Indexed 5 articles in ")
+
+
+def test_rebuild_command_quiet():
+    make_article("文章")
+    out = StringIO()
+    call_command("rebuild_search_index", verbosity=0, stdout=out)
+    assert "5/5" not in out.getvalue() and "|" not in out.getvalue()
+    assert index_rows() == 1
