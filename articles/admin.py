@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -112,6 +113,12 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # After the many-to-many save, so the index sees the new categories and tags.
         search.update_index([form.instance.pk])
+
+    def save_model(self, request, obj, form, change):
+        # An imported article changed here is an editor's version: re-imports keep it.
+        if change and obj.source_path and form.has_changed():
+            obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("分类"))
     def category_list(self, obj):

@@ -8,6 +8,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from .importing.cleaning import html_to_text
+from .importing.pipeline import excerpt_of
+from .importing.sanitizing import sanitize
+
 
 def unicode_slug(text, fallback="item"):
     """A readable slug that keeps Chinese characters (Django's slugify drops them by default)."""
@@ -217,8 +221,10 @@ class Article(models.Model):
     body_html = models.TextField(_("正文 HTML"), blank=True, help_text=_("保存时会经过净化。"))
     body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
     excerpt = models.TextField(_("摘要"), blank=True)
-    lead_image_url = models.URLField(_("头图"), max_length=1000, blank=True)
-    thumbnail_url = models.URLField(_("缩略图"), max_length=1000, blank=True)
+    lead_image_url = models.CharField(
+        _("头图"), max_length=1000, blank=True, help_text=_("图片地址，可以是相对路径。")
+    )
+    thumbnail_url = models.CharField(_("缩略图"), max_length=1000, blank=True)
 
     published_at = models.DateTimeField(_("发布时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), null=True, blank=True)
@@ -267,12 +273,27 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.refresh_derived()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at)
         return reverse(
             "articles:detail",
             kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
         )
+
+    def refresh_derived(self):
+        """Sanitize the body and derive its plain text and excerpt, as the importer does.
+
+        Runs on every save, so whatever an editor or a rich-text widget sends, the stored
+        body is sanitized (sanitizing twice changes nothing).
+        """
+        self.body_html = sanitize(self.body_html)
+        self.body_text = html_to_text(self.body_html)
+        if not self.excerpt.strip():
+            self.excerpt = excerpt_of(self.body_text)
 
     @property
     def is_public(self):
@@ -307,7 +328,7 @@ class ArticleImage(models.Model):
         Article, verbose_name=_("文章"), related_name="images", on_delete=models.CASCADE
     )
     position = models.PositiveIntegerField(_("位置"))
-    src = models.URLField(_("地址"), max_length=1000)
+    src = models.CharField(_("地址"), max_length=1000)
     alt = models.CharField(_("替代文本"), max_length=500, blank=True)
     caption = models.CharField(_("图片说明"), max_length=1000, blank=True)
 

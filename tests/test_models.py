@@ -72,5 +72,5 @@ def test_published_respects_status_and_window():
 
 
 def test_char_count_counts_characters_not_words():
-    article = make_article("字数", body_text="疫情防控 工作\n十个字")
+    article = make_article("字数", body_html="<p>疫情防控 工作</p><p>十个字</p>")
     assert article.char_count == 9

@@ -1,0 +1,134 @@
+"""read -> parse -> clean -> sanitize, as one plain function a worker process can run.
+
+The result is plain data (ArticleData or Failure), picklable, with no Django in it.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from .cleaning import clean_body, html_to_text
+from .errors import PostError
+from .parsing import parse_post
+from .reading import raw_post_from_bytes, raw_post_from_text
+from .sanitizing import sanitize
+
+EXCERPT_CHARS = 120
+
+
+@dataclass
+class ArticleData:
+    """One article as the importer will store it: every field final, nothing left to derive."""
+
+    rel_path: str
+    content_hash: str
+    raw_text: str
+    title: str
+    slug: str
+    original_title: str
+    source: str
+    author: str
+    editor: str
+    categories: list
+    tags: list
+    body_html: str
+    body_text: str
+    excerpt: str
+    lead_image_url: str
+    thumbnail_url: str
+    published_at: datetime
+    updated_at: datetime | None
+    comments_enabled: bool
+    published: bool
+    images: list = field(default_factory=list)  # (src, alt, caption) in reading order
+    extra: dict = field(default_factory=dict)
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Failure:
+    rel_path: str
+    error: str
+    line: int | None = None
+
+    def __str__(self):
+        where = f"{self.rel_path}:{self.line}" if self.line else self.rel_path
+        return f"{where}: {self.error}"
+
+
+def excerpt_of(text, limit=EXCERPT_CHARS):
+    """Cut by characters, not words: Chinese has no spaces to cut at."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    # End on a sentence or clause mark when there is one near the end of the cut.
+    for mark in "。！？；":
+        end = cut.rfind(mark)
+        if end >= limit * 0.6:
+            return cut[: end + 1]
+    return cut.rstrip() + "…"
+
+
+@lru_cache(maxsize=16)
+def zone_named(name):
+    return ZoneInfo(name)
+
+
+def build_article(raw, zone_name):
+    post = parse_post(raw, zone_named(zone_name))
+    cleaned = clean_body(post.body_html)
+    images = [(image.src, image.alt, image.caption) for image in cleaned.images]
+    lead = post.lead_image_url if post.lead_image_url not in cleaned.boilerplate_images else ""
+    thumbnail = post.thumbnail_url if post.thumbnail_url not in cleaned.boilerplate_images else ""
+    body_html = sanitize(cleaned.html).strip()
+    body_text = unicodedata.normalize("NFC", html_to_text(body_html))
+    return ArticleData(
+        rel_path=raw.rel_path,
+        content_hash=raw.content_hash,
+        raw_text=raw.text,
+        title=" ".join(post.title.split()),
+        slug=post.slug,
+        original_title=cleaned.original_title,
+        source=cleaned.source,
+        author=post.author,
+        editor=cleaned.editor,
+        categories=post.categories,
+        tags=post.tags,
+        body_html=body_html,
+        body_text=body_text,
+        excerpt=" ".join(post.excerpt.split()) or excerpt_of(body_text),
+        lead_image_url=lead or (images[0][0] if images else ""),
+        thumbnail_url=thumbnail or lead or (images[0][0] if images else ""),
+        published_at=post.published_at,
+        updated_at=post.updated_at,
+        comments_enabled=post.comments_enabled,
+        published=post.published,
+        images=images,
+        extra=post.extra,
+        encoding=raw.encoding,
+    )
+
+
+def process_bytes(task):
+    """Worker entry point for bytes already read (and hashed) by the caller."""
+    rel_path, data, zone_name = task
+    return build_or_fail(rel_path, lambda: raw_post_from_bytes(rel_path, data), zone_name)
+
+
+def build_or_fail(rel_path, make_raw, zone_name):
+    """Bad input becomes a Failure naming the file (and line); it never raises."""
+    try:
+        return build_article(make_raw(), zone_name)
+    except PostError as error:
+        return Failure(rel_path, error.message, error.line)
+    except RecursionError:
+        return Failure(rel_path, "markup is nested too deeply to parse")
+
+
+def process_stored_task(task):
+    """Worker entry point for reprocess_articles: the raw text kept with an article."""
+    rel_path, text, digest, zone_name = task
+    return build_or_fail(rel_path, lambda: raw_post_from_text(rel_path, text, digest), zone_name)

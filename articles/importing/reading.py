@@ -1,0 +1,150 @@
+"""Find post files, decode their bytes and split off the front matter. No Django here."""
+
+import codecs
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PostError
+
+POST_SUFFIXES = {".md", ".markdown", ".mkd", ".html", ".htm", ".txt"}
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a crawled article is ~20 KB; anything this big is not one
+
+# Hexo's fences: '---' for YAML, ';;;' for JSON; '+++' (TOML) as Hugo and Zola write it.
+FENCES = {"---": "yaml", ";;;": "json", "+++": "toml"}
+FENCE_LINE = re.compile(r"^(-{3,}|;{3,}|\+{3,})[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RawPost:
+    rel_path: str  # the identity: path relative to the PATH argument, '/'-separated
+    text: str  # the whole decoded file, kept with the article for re-processing
+    content_hash: str
+    encoding: str
+    front_matter: str
+    front_format: str  # yaml, json or toml ('' when the file has none)
+    front_line: int  # 1-based line of the front matter's first line in the file
+    body: str
+
+
+def iter_post_files(paths):
+    """Yield (root, file) for every post under the given files and directories, sorted.
+
+    Symlinked directories are not followed (a link loop would never end); hidden files and
+    folders (.git, .DS_Store) are skipped, as Hexo skips them.
+    """
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            for folder, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_drafts")))
+                for name in sorted(files):
+                    path = Path(folder, name)
+                    if not name.startswith(".") and path.suffix.lower() in POST_SUFFIXES:
+                        yield given, path
+        else:
+            # A file named directly is read whatever its suffix; its identity is its name.
+            yield given.parent, given
+
+
+def relative_identity(root, path):
+    return Path(path).relative_to(root).as_posix()
+
+
+def read_bytes(path):
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_FILE_BYTES:
+            raise PostError(
+                f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES >> 20} MB limit"
+            )
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError as error:
+        raise PostError("is a directory, not a post file") from error
+    except OSError as error:
+        raise PostError(f"cannot read file: {error.strerror or error}") from error
+
+
+def content_hash(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data):
+    """UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) only when UTF-8 fails."""
+    if b"\x00" in data:
+        raise PostError("binary file (contains NUL bytes), not a text post")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise PostError(
+                f"not UTF-8 (bad byte at offset {utf8_error.start}) and not GB18030 either"
+            ) from utf8_error
+
+
+def normalize(text):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # The crawler escaped every brace as an entity, front matter included.
+    return text.replace("&#123;", "{").replace("&#125;", "}")
+
+
+def split_front_matter(text):
+    """Return (front_matter, format, first_line, body), following hexo-front-matter's rules.
+
+    The opening fence may be missing (then everything before the first fence line is front
+    matter) and may follow blank lines (every crawled file starts with one).
+    """
+    stripped = text.lstrip("\n")
+    skipped = len(text) - len(stripped)
+    first = stripped.split("\n", 1)[0].rstrip()
+    opening = FENCE_LINE.fullmatch(first)
+    if opening:
+        fence = opening.group(1)
+        start = len(first) + 1
+        closing = re.compile(rf"^{re.escape(fence)}[ \t]*$", re.MULTILINE).search(stripped, start)
+        if not closing:
+            raise PostError(f"front matter opened with '{fence}' is never closed", line=skipped + 1)
+        front = stripped[start : closing.start()]
+        body = stripped[closing.end() :].removeprefix("\n")
+        return front, FENCES[fence[:3]], skipped + 2, body
+    closing = FENCE_LINE.search(stripped)
+    if closing and closing.group(1).startswith(("-", ";")):
+        front = stripped[: closing.start()]
+        return (
+            front,
+            FENCES[closing.group(1)[:3]],
+            skipped + 1,
+            stripped[closing.end() :].lstrip("\n"),
+        )
+    return "", "", 0, text
+
+
+def read_post(root, path):
+    data = read_bytes(path)
+    return raw_post_from_bytes(relative_identity(root, path), data)
+
+
+def raw_post_from_bytes(rel_path, data):
+    text, encoding = decode(data)
+    return raw_post_from_text(rel_path, text, content_hash(data), encoding)
+
+
+def raw_post_from_text(rel_path, text, digest, encoding="utf-8"):
+    front, front_format, front_line, body = split_front_matter(normalize(text))
+    return RawPost(
+        rel_path=rel_path,
+        text=text,
+        content_hash=digest,
+        encoding=encoding,
+        front_matter=front,
+        front_format=front_format,
+        front_line=front_line,
+        body=body,
+    )

@@ -1,0 +1,201 @@
+"""Run the pipeline over many files: stream them, parse in worker processes, store in batches.
+
+Memory stays flat: files are handled one chunk at a time and nothing is collected for the
+whole run but counts and failures. While the workers parse chunk N, this process stores
+chunk N-1, so the single writer (SQLite allows one) overlaps the parsing.
+"""
+
+import multiprocessing
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import connections
+from django.utils import timezone
+
+from .. import search
+from ..models import ImportRun
+from . import storing
+from .errors import PostError
+from .pipeline import Failure, process_bytes, process_stored_task
+from .reading import content_hash, iter_post_files, read_bytes, relative_identity
+
+BATCH_SIZE = 200
+MAX_STORED_ERRORS = 1000
+
+
+@dataclass
+class ImportResult:
+    counts: Counter = field(default_factory=Counter)
+    failures: list = field(default_factory=list)
+    run: ImportRun | None = None
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def summary(self):
+        parts = [
+            f"{self.counts[action]} {action}"
+            for action in (
+                storing.CREATED,
+                storing.UPDATED,
+                storing.UNCHANGED,
+                storing.KEPT,
+                storing.FAILED,
+            )
+        ]
+        return f"{self.total} files: " + ", ".join(parts)
+
+
+def chunked(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Importer:
+    """One run. `report(outcome)` is called once per file, in order, as results arrive."""
+
+    def __init__(
+        self,
+        *,
+        zone_name,
+        jobs=1,
+        force=False,
+        dry_run=False,
+        report=None,
+        command="import_articles",
+        arguments="",
+        reprocess=False,
+    ):
+        self.zone_name = zone_name
+        self.jobs = max(1, jobs)
+        self.force = force
+        self.dry_run = dry_run
+        self.reprocess = reprocess
+        self.report = report or (lambda outcome: None)
+        self.result = ImportResult()
+        self.command, self.arguments = command, arguments
+
+    def run(self, paths):
+        return self.run_tasks(
+            process_bytes,
+            (self.triage(chunk) for chunk in chunked(iter_post_files(paths), BATCH_SIZE)),
+        )
+
+    def run_stored(self, article_ids):
+        """Re-run parse/clean/sanitize over the raw text kept with these articles."""
+        return self.run_tasks(
+            process_stored_task,
+            (
+                [(path, text, digest, self.zone_name) for path, text, digest in chunk]
+                for chunk in chunked(storing.raw_sources(article_ids), BATCH_SIZE)
+            ),
+        )
+
+    def run_tasks(self, work, task_chunks):
+        self.start_record()
+        pool = self.make_pool()
+        try:
+            pending = None
+            for tasks in task_chunks:
+                parsing = pool.map_async(work, tasks, chunksize=8) if pool else (work, tasks)
+                if pending is not None:
+                    self.store(pending)
+                pending = parsing
+            if pending is not None:
+                self.store(pending)
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
+            self.finish_record()
+        return self.result
+
+    def make_pool(self):
+        if self.jobs == 1:
+            return None
+        # Workers never touch the database; close ours so no child inherits the socket.
+        connections.close_all()
+        return multiprocessing.get_context("fork").Pool(self.jobs)
+
+    def triage(self, chunk):
+        """Read and hash each file; only new or changed ones go on to be parsed."""
+        files = [(relative_identity(root, path), path) for root, path in chunk]
+        known = storing.known_identities([rel for rel, _ in files])
+        tasks = []
+        for rel_path, path in files:
+            try:
+                data = read_bytes(path)
+            except PostError as error:
+                self.record(storing.Outcome(rel_path, storing.FAILED, error=str(error)))
+                continue
+            prior = known.get(rel_path)
+            if prior and not self.force and prior.content_hash == content_hash(data):
+                self.record(storing.Outcome(rel_path, storing.UNCHANGED))
+                continue
+            tasks.append((rel_path, data, self.zone_name))
+        return tasks
+
+    def store(self, parsing):
+        if isinstance(parsing, tuple):  # no pool: parse here, now
+            work, tasks = parsing
+            results = [work(task) for task in tasks]
+        else:
+            results = parsing.get()
+        items = []
+        for result in results:
+            if isinstance(result, Failure):
+                self.record(storing.Outcome(result.rel_path, storing.FAILED, error=str(result)))
+            else:
+                items.append(result)
+        if not items:
+            return
+        if self.dry_run:
+            outcomes = storing.plan_batch(items, force=self.force, reprocess=self.reprocess)
+        else:
+            outcomes = storing.store_batch(
+                items, force=self.force, reprocess=self.reprocess, after_write=self.after_write
+            )
+        for outcome in outcomes:
+            self.record(outcome)
+
+    def after_write(self, article_ids):
+        """Inside the batch's transaction: an article is never stored without its index entry."""
+        search.update_index(article_ids)
+
+    def record(self, outcome):
+        self.result.counts[outcome.action] += 1
+        if outcome.action == storing.FAILED:
+            if not outcome.error.startswith(outcome.rel_path):
+                outcome.error = f"{outcome.rel_path}: {outcome.error}"
+            self.result.failures.append(outcome.error)
+        self.report(outcome)
+
+    def start_record(self):
+        if not self.dry_run:
+            self.result.run = ImportRun.objects.create(
+                command=self.command, arguments=self.arguments, dry_run=self.dry_run
+            )
+
+    def finish_record(self):
+        run = self.result.run
+        if run is None:
+            return
+        for action in ("created", "updated", "unchanged", "kept", "failed"):
+            setattr(run, action, self.result.counts[action])
+        run.errors = self.result.failures[:MAX_STORED_ERRORS]
+        run.finished_at = timezone.now()
+        run.save()
+
+
+def reprocess_articles(article_ids=None, **options):
+    """Rebuild articles from their stored raw text (all of them when ids is None)."""
+    options.setdefault("command", "reprocess_articles")
+    return Importer(reprocess=True, **options).run_stored(article_ids)
+
+
+def import_paths(paths, **options):
+    """Import files and directories; see Importer for the options. Returns an ImportResult."""
+    return Importer(**options).run(paths)

@@ -1,0 +1,359 @@
+"""The only import stage that touches the database.
+
+Whole files are stored in batches, one transaction per batch: a killed run loses at most the
+batch in flight and never leaves half an article. A batch that fails is retried file by file
+so one bad file cannot sink the others.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from ..models import (
+    Article,
+    ArticleImage,
+    Author,
+    Category,
+    Editor,
+    RawSource,
+    Source,
+    unicode_slug,
+)
+from .pipeline import ArticleData
+
+CREATED, UPDATED, UNCHANGED, KEPT, FAILED = "created", "updated", "unchanged", "kept", "failed"
+
+# Fields an import writes; everything else on Article belongs to editors or to identity.
+IMPORTED_FIELDS = [
+    "title",
+    "original_title",
+    "source",
+    "author",
+    "editor",
+    "body_html",
+    "body_text",
+    "excerpt",
+    "lead_image_url",
+    "thumbnail_url",
+    "published_at",
+    "updated_at",
+    "comments_enabled",
+    "status",
+    "content_hash",
+    "imported_at",
+    "edited_at",
+    "extra",
+]
+
+
+@dataclass
+class Outcome:
+    rel_path: str
+    action: str
+    article_id: int | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    content_hash: str
+    edited: bool
+
+
+def known_identities(rel_paths):
+    """What the database already holds for these files: {rel_path: Identity}."""
+    rows = Article.objects.filter(source_path__in=rel_paths).values_list(
+        "source_path", "content_hash", "edited_at"
+    )
+    return {path: Identity(digest, edited is not None) for path, digest, edited in rows}
+
+
+def raw_sources(article_ids=None, chunk_size=200):
+    """(source_path, raw text, content hash) of imported articles, a page at a time by id.
+
+    Pages by key rather than holding a cursor open, because the caller writes between pages.
+    """
+    rows = RawSource.objects.filter(article__source_path__isnull=False).order_by("article_id")
+    if article_ids is not None:
+        rows = rows.filter(article_id__in=list(article_ids))
+    last = 0
+    while page := list(
+        rows.filter(article_id__gt=last).values_list(
+            "article_id", "article__source_path", "text", "article__content_hash"
+        )[:chunk_size]
+    ):
+        last = page[-1][0]
+        for _, path, text, digest in page:
+            yield path, text, digest
+
+
+def decide(item, existing, force, reprocess=False):
+    """created / updated / unchanged / kept. `reprocess` re-stores even an unchanged file."""
+    if existing is None:
+        return CREATED
+    if force:
+        return UPDATED
+    if existing.content_hash == item.content_hash and not reprocess:
+        return UNCHANGED
+    return KEPT if existing.edited_at else UPDATED
+
+
+def plan_batch(items, *, force=False, reprocess=False):
+    """What store_batch would do, writing nothing (--dry-run)."""
+    existing = existing_articles(items)
+    return [
+        Outcome(item.rel_path, decide(item, existing.get(item.rel_path), force, reprocess))
+        for item in items
+    ]
+
+
+def existing_articles(items):
+    paths = [item.rel_path for item in items]
+    return {
+        article.source_path: article
+        for article in Article.objects.filter(source_path__in=paths).only(
+            "id", "source_path", "content_hash", "edited_at", "slug"
+        )
+    }
+
+
+def store_batch(items, *, force=False, reprocess=False, after_write=None):
+    """Store whole files; returns one Outcome per item, in order."""
+    try:
+        with transaction.atomic():
+            outcomes = write_batch(items, force, reprocess)
+            if after_write:
+                after_write([o.article_id for o in outcomes if o.action in (CREATED, UPDATED)])
+            return outcomes
+    except (DatabaseError, ValueError) as error:
+        if len(items) == 1:
+            return [Outcome(items[0].rel_path, FAILED, error=f"database refused it: {error}")]
+    # Retry one file at a time to find the culprit and keep the rest.
+    return [
+        outcome
+        for item in items
+        for outcome in store_batch(
+            [item], force=force, reprocess=reprocess, after_write=after_write
+        )
+    ]
+
+
+def write_batch(items, force, reprocess):
+    existing = existing_articles(items)
+    actions = [decide(item, existing.get(item.rel_path), force, reprocess) for item in items]
+    to_write = [
+        (item, action)
+        for item, action in zip(items, actions, strict=True)
+        if action in (CREATED, UPDATED)
+    ]
+    outcomes = {
+        item.rel_path: Outcome(
+            item.rel_path, action, getattr(existing.get(item.rel_path), "pk", None)
+        )
+        for item, action in zip(items, actions, strict=True)
+    }
+    if not to_write:
+        return [outcomes[item.rel_path] for item in items]
+
+    writing = [item for item, _ in to_write]
+    people = {
+        "author": names_to_ids(Author, {i.author for i in writing}),
+        "editor": names_to_ids(Editor, {i.editor for i in writing}),
+        "source": names_to_ids(Source, {i.source for i in writing}),
+    }
+    categories = chains_to_ids({chain for i in writing for chain in map(tuple, i.categories)})
+    tags = tag_ids({tag for i in writing for tag in i.tags})
+    now = timezone.now()
+
+    created, updated = [], []
+    for item, action in to_write:
+        if action == CREATED:
+            article = Article(source_path=item.rel_path)
+            created.append((item, article))
+        else:
+            article = existing[item.rel_path]
+            updated.append((item, article))
+        fill(article, item, people, now)
+    assign_slugs(created)
+    Article.objects.bulk_create([article for _, article in created], batch_size=200)
+    if updated:
+        Article.objects.bulk_update([a for _, a in updated], IMPORTED_FIELDS, batch_size=100)
+        replace_related([a.pk for _, a in updated])
+
+    pairs = created + updated
+    write_related(pairs, categories, tags)
+    RawSource.objects.bulk_create(
+        [RawSource(article_id=a.pk, text=item.raw_text) for item, a in pairs], batch_size=200
+    )
+    for item, article in pairs:
+        outcomes[item.rel_path].article_id = article.pk
+    return [outcomes[item.rel_path] for item in items]
+
+
+def fill(article, item: ArticleData, people, now):
+    article.title = item.title[:500]
+    article.original_title = item.original_title[:500]
+    article.author_id = people["author"].get(item.author)
+    article.editor_id = people["editor"].get(item.editor)
+    article.source_id = people["source"].get(item.source)
+    article.body_html = item.body_html
+    article.body_text = item.body_text
+    article.excerpt = item.excerpt
+    article.lead_image_url = item.lead_image_url[:1000]
+    article.thumbnail_url = item.thumbnail_url[:1000]
+    article.published_at = item.published_at
+    article.updated_at = item.updated_at
+    article.comments_enabled = item.comments_enabled
+    article.status = Article.Status.PUBLISHED if item.published else Article.Status.DRAFT
+    article.content_hash = item.content_hash
+    article.imported_at = now
+    article.edited_at = None  # the file's text wins: only --force or a new article get here
+    article.extra = item.extra
+
+
+def replace_related(article_ids):
+    """A changed file replaces its categories, tags, images and raw text; no duplicates."""
+    Article.categories.through.objects.filter(article_id__in=article_ids).delete()
+    TaggedItem.objects.filter(content_type=article_type(), object_id__in=article_ids).delete()
+    ArticleImage.objects.filter(article_id__in=article_ids).delete()
+    RawSource.objects.filter(article_id__in=article_ids).delete()
+
+
+def write_related(pairs, categories, tags):
+    through = Article.categories.through
+    links = {
+        (article.pk, category_id)
+        for item, article in pairs
+        for chain in item.categories
+        for category_id in categories[tuple(chain)]
+    }
+    through.objects.bulk_create(
+        [through(article_id=a, category_id=c) for a, c in sorted(links)], batch_size=500
+    )
+    content_type = article_type()
+    TaggedItem.objects.bulk_create(
+        [
+            TaggedItem(tag_id=tags[tag.lower()], content_type=content_type, object_id=article.pk)
+            for item, article in pairs
+            for tag in item.tags
+        ],
+        batch_size=500,
+    )
+    ArticleImage.objects.bulk_create(
+        [
+            ArticleImage(
+                article_id=article.pk,
+                position=n,
+                src=src[:1000],
+                alt=alt[:500],
+                caption=caption[:1000],
+            )
+            for item, article in pairs
+            for n, (src, alt, caption) in enumerate(item.images)
+        ],
+        batch_size=500,
+    )
+
+
+def article_type():
+    return ContentType.objects.get_for_model(Article)
+
+
+def names_to_ids(model, names):
+    names = {name for name in names if name}
+    if not names:
+        return {}
+    found = dict(model.objects.filter(name__in=names).values_list("name", "pk"))
+    for name in sorted(names - found.keys()):
+        obj = model(name=name, slug=free_slug(model, unicode_slug(name, fallback="n")))
+        obj.save()
+        found[name] = obj.pk
+    return found
+
+
+def free_slug(model, slug, field="slug", **scope):
+    """The slug, or slug-2, slug-3... whichever is free."""
+    candidate, n = slug, 1
+    while model.objects.filter(**{field: candidate}, **scope).exists():
+        n += 1
+        candidate = f"{slug[:190]}-{n}"
+    return candidate
+
+
+def chains_to_ids(chains):
+    """{chain: [category ids of every level]}: the article belongs to each level, as in Hexo."""
+    result, by_path = {}, {}
+    wanted = {
+        Category.PATH_SEPARATOR.join(chain[: n + 1]) for chain in chains for n in range(len(chain))
+    }
+    for category in Category.objects.filter(path__in=wanted):
+        by_path[category.path] = category
+    for chain in sorted(chains, key=len):
+        parent, ids = None, []
+        for depth in range(len(chain)):
+            path = Category.PATH_SEPARATOR.join(chain[: depth + 1])
+            category = by_path.get(path)
+            if category is None or category.parent_id != (parent.pk if parent else None):
+                category = category_in(parent, chain[depth])
+                by_path[path] = category
+            ids.append(category.pk)
+            parent = category
+        result[chain] = ids
+    return result
+
+
+def category_in(parent, name):
+    category = Category.objects.filter(parent=parent, name=name).first()
+    if category:
+        return category
+    slug = unicode_slug(name, fallback="category")
+    prefix = f"{parent.slug_path}/" if parent else ""
+    n, candidate = 1, slug
+    while Category.objects.filter(slug_path=prefix + candidate).exists():
+        n += 1
+        candidate = f"{slug}-{n}"
+    category = Category(parent=parent, name=name, slug=candidate)
+    category.save()
+    return category
+
+
+def tag_ids(names):
+    """{lowercased name: tag id}; tags match case-insensitively, like TAGGIT_CASE_INSENSITIVE."""
+    if not names:
+        return {}
+    lowered = {name.lower(): name for name in names}
+    found = dict(
+        Tag.objects.annotate(key=Lower("name"))
+        .filter(key__in=lowered.keys())
+        .values_list("key", "pk")
+    )
+    for key in sorted(lowered.keys() - found.keys()):
+        tag = Tag(name=lowered[key])
+        tag.save()  # taggit picks a free unicode slug
+        found[key] = tag.pk
+    return found
+
+
+def assign_slugs(pairs):
+    """Unique slugs for new articles: the front matter's or the title's, then -2, -3..."""
+    wanted = [
+        (
+            article,
+            unicode_slug(item.slug or item.title, fallback=f"article-{item.content_hash[:8]}"),
+        )
+        for item, article in pairs
+    ]
+    taken = set(
+        Article.objects.filter(slug__in={s for _, s in wanted}).values_list("slug", flat=True)
+    )
+    for article, slug in wanted:
+        candidate, n = slug, 1
+        while candidate in taken or (n > 1 and Article.objects.filter(slug=candidate).exists()):
+            n += 1
+            candidate = f"{slug[:240]}-{n}"
+        article.slug = candidate
+        taken.add(candidate)

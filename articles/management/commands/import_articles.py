@@ -1,0 +1,71 @@
+import sys
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles.importing.runner import import_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Hexo-style post files (front matter + HTML or Markdown) from files and "
+        "directories. Safe to re-run: unchanged files are skipped, changed ones updated in "
+        "place, articles edited in the admin are kept unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="post files or directories (recursive)")
+        parser.add_argument("--jobs", type=int, default=1, help="parser processes (default 1)")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="parse, clean and validate everything; write nothing",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="re-import every file and overwrite articles edited in the admin",
+        )
+        parser.add_argument(
+            "--timezone",
+            default=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
+            help="zone for dates written without one (default %(default)s)",
+        )
+
+    def handle(self, *args, **options):
+        try:
+            ZoneInfo(options["timezone"])
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise CommandError(f"unknown time zone '{options['timezone']}'") from error
+        verbosity = options["verbosity"]
+        progress = tqdm(
+            unit=" files", disable=verbosity != 1 or not sys.stdout.isatty(), file=sys.stdout
+        )
+
+        def report(outcome):
+            if outcome.action == "failed" and verbosity >= 1:
+                progress.clear()  # keep the bar from tearing the message
+                self.stderr.write(f"failed: {outcome.error}")
+            elif verbosity >= 2:
+                self.stdout.write(f"{outcome.action}: {outcome.rel_path}")
+            progress.update()
+
+        result = import_paths(
+            options["paths"],
+            zone_name=options["timezone"],
+            jobs=options["jobs"],
+            force=options["force"],
+            dry_run=options["dry_run"],
+            report=report,
+            arguments=" ".join(sys.argv[2:]),
+        )
+        progress.close()
+        if verbosity >= 1:
+            prefix = "Dry run, nothing written. " if options["dry_run"] else ""
+            self.stdout.write(prefix + result.summary())
+        if result.counts["failed"]:
+            raise CommandError(f"{result.counts['failed']} file(s) failed to import")
+        if not result.total:
+            raise CommandError("no post files found under " + ", ".join(options["paths"]))

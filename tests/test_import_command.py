@@ -1,0 +1,197 @@
+"""import_articles end to end: real files, real database, output read back."""
+
+import csv
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, ArticleImage, Category, ImportRun
+
+from .conftest import SEEDS, SHARED
+from .importing import make_corpus, post, run_import, write
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rerun_is_idempotent_and_reports_unchanged():
+    out, _, failed = run_import(SEEDS)
+    assert not failed and out.endswith(
+        "2 files: 2 created, 0 updated, 0 unchanged, 0 kept, 0 failed\n"
+    )
+    counts = (Article.objects.count(), ArticleImage.objects.count(), Category.objects.count())
+    out, _, failed = run_import(SEEDS)
+    assert "unchanged: 000_72b6288f2e261dc3.txt" in out
+    assert out.endswith("2 files: 0 created, 0 updated, 2 unchanged, 0 kept, 0 failed\n")
+    assert (
+        Article.objects.count(),
+        ArticleImage.objects.count(),
+        Category.objects.count(),
+    ) == counts
+
+
+def test_changed_file_updates_in_place(tmp_path):
+    path = write(tmp_path, "a/b.md", post(title="甲", leaf="国内"))
+    run_import(tmp_path)
+    article = Article.objects.get()
+    path.write_text(post(title="甲改", leaf="国际", body="新的正文。"), encoding="utf-8")
+    out, _, _ = run_import(tmp_path)
+    assert "updated: a/b.md" in out
+    updated = Article.objects.get()
+    assert updated.pk == article.pk and updated.slug == article.slug  # stable URL
+    assert updated.title == "甲改" and updated.body_text == "新的正文。"
+    assert [c.name for c in updated.categories.order_by("depth")] == ["金融", "新浪财经", "国际"]
+    assert updated.images.count() == 1
+    assert updated.raw.text.startswith("\n---\ntitle: '甲改'")
+
+
+def test_admin_edit_is_kept_unless_forced(tmp_path, admin_client):
+    path = write(tmp_path, "x.md", post(title="原始"))
+    run_import(tmp_path)
+    article = Article.objects.get()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and k not in {"categories", "tags"}
+    }
+    data.update(
+        title="编辑改过的标题",
+        categories=[c.pk for c in article.categories.all()],
+        tags="",
+        published_at_0="2022-04-07",
+        published_at_1="21:21:43",
+        body_html="<p>编辑的正文</p>",
+        **{"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"},
+    )
+    for key in ("published_at", "updated_at", "publish_start", "publish_end"):
+        data.pop(key, None)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    edited = Article.objects.get()
+    assert edited.title == "编辑改过的标题" and edited.edited_at is not None
+
+    path.write_text(post(title="文件又变了"), encoding="utf-8")
+    out, _, _ = run_import(tmp_path)
+    assert "kept: x.md" in out and "1 kept" in out
+    assert Article.objects.get().title == "编辑改过的标题"
+
+    out, _, _ = run_import(tmp_path, "--force")
+    assert "updated: x.md" in out
+    forced = Article.objects.get()
+    assert forced.title == "文件又变了" and forced.edited_at is None
+
+
+def test_dry_run_writes_nothing():
+    out, _, failed = run_import(SEEDS, "--dry-run")
+    assert not failed
+    assert "Dry run, nothing written. 2 files: 2 created" in out
+    assert Article.objects.count() == 0 and Category.objects.count() == 0
+    assert ImportRun.objects.count() == 0
+
+
+BAD_FILES = {
+    "empty.md": (b"", "no title in the front matter"),
+    "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    "broken-yaml.md": ("\n---\ntitle: [oops\ndate: 2022-01-01\n---\nbody", "not valid YAML"),
+    "no-title.md": ("---\ndate: 2022-01-01\n---\n<p>x</p>", "no title"),
+    "bad-date.md": ("---\ntitle: t\ndate: 去年春天\n---\n<p>x</p>", "not a date format"),
+    "unclosed.md": ("\n---\ntitle: t\ndate: 2022-01-01\n<p>x</p>", "never closed"),
+    "bomb.md": (
+        "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "title: boom\n---\n",
+        "alias bomb",
+    ),
+}
+
+
+def test_bad_files_fail_one_by_one_and_the_rest_imports(tmp_path):
+    for name, (content, _) in BAD_FILES.items():
+        write(tmp_path, name, content)
+    good = post(title="好文件")
+    write(tmp_path, "gb18030.md", good.encode("gb18030"))
+    write(tmp_path, "bom.md", b"\xef\xbb\xbf" + good.replace("好文件", "带BOM").encode())
+    write(tmp_path, "crlf.md", good.replace("好文件", "CRLF").replace("\n", "\r\n"))
+    _out, err, failed = run_import(tmp_path)
+    assert failed
+    for name, (_, reason) in BAD_FILES.items():
+        line = next(line for line in err.splitlines() if f"failed: {name}" in line)
+        assert reason in line
+    assert "failed: broken-yaml.md:3: " in err or "failed: broken-yaml.md:4: " in err
+    assert "Traceback" not in err
+    assert "7 file(s) failed to import" in err
+    assert set(Article.objects.values_list("title", flat=True)) == {"好文件", "带BOM", "CRLF"}
+    run = ImportRun.objects.get()
+    assert (run.created, run.failed) == (3, 7)
+    assert any("bomb.md" in error for error in run.errors)
+
+
+def test_verbosity_zero_is_quiet_and_failures_still_exit_nonzero(tmp_path):
+    write(tmp_path, "bad.md", b"")
+    out, _err, failed = run_import(tmp_path, verbosity=0)
+    assert out == "" and failed
+
+
+def test_same_title_and_date_get_distinct_slugs(tmp_path):
+    write(tmp_path, "a.md", post(title="同名"))
+    write(tmp_path, "b.md", post(title="同名"))
+    run_import(tmp_path)
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["同名", "同名-2"]
+
+
+def test_generated_corpus_matches_its_manifest(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 1000)
+    out, err, failed = run_import(corpus, "--jobs", "2", verbosity=1)
+    assert not failed, err
+    with open(corpus / "MANIFEST.tsv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert out.strip().endswith(
+        f"{len(rows)} files: {len(rows)} created, 0 updated, 0 unchanged, 0 kept, 0 failed"
+    )
+    articles = {
+        a.source_path: a
+        for a in Article.objects.select_related("editor", "source").prefetch_related("categories")
+    }
+    assert len(articles) == len(rows)
+    image_counts = dict(
+        Article.objects.annotate(
+            n=__import__("django.db.models").db.models.Count("images")
+        ).values_list("source_path", "n")
+    )
+    for row in rows:
+        article = articles[row["path"]]
+        assert article.title == row["title"]
+        assert article.published_at == datetime.fromisoformat(row["date"])
+        leaf = max(article.categories.all(), key=lambda c: c.depth)
+        assert leaf.path.replace(" / ", "/") == row["category"]
+        assert (article.editor.name if article.editor else "") == row["editor"].split(" ")[0]
+        assert image_counts[row["path"]] == int(row["images"])
+        assert (article.source.name if article.source else "") == row["source"], row["path"]
+        assert "appendQr" not in article.body_html and "责任编辑" not in article.body_html
+    out, _, _ = run_import(corpus, "--jobs", "2", verbosity=1)
+    assert f"{len(rows)} unchanged" in out
+
+
+def test_hexo_edge_case_posts_import_or_fail_clearly():
+    out, err, _ = run_import(SHARED / "corpus")
+    assert "Traceback" not in err
+    total = sum(1 for _ in (SHARED / "corpus").rglob("*.md"))
+    assert f"{total} files:" in out
+    failures = [line for line in err.splitlines() if line.startswith("failed: ")]
+    assert all(": " in line.removeprefix("failed: ") for line in failures)
+    assert Article.objects.count() == total - len(failures)
+    assert failures == [
+        "failed: hexojs+hexo-theme-unit-test/source/_posts/no-title.md: "
+        "no title in the front matter"
+    ]
+    chained = Article.objects.get(source_path__endswith="_posts/categories.md")
+    assert sorted(c.path for c in chained.categories.all()) == [
+        "Foo",
+        "Foo / Bar",
+        "Foo / Bar / Baz",
+    ]
+    tagged = Article.objects.get(source_path__endswith="_posts/tags.md")
+    assert sorted(tagged.tags.names()) == ["Bar", "Baz", "Foo"]
+    excerpts = Article.objects.get(source_path__endswith="_posts/excerpts.md")
+    assert excerpts.excerpt == "The following contents should be invisible in home/archive page."
+    assert Article.objects.get(source_path__endswith="中文測試.md").title == "中文測試"
