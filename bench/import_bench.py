@@ -1,0 +1,86 @@
+"""Import benchmark: files/s for a cold import, a no-change re-import, peak RSS, and bare
+`frontmatter.load` over the same files as the reference, all in one run.
+
+    .venv/bin/python bench/import_bench.py [--count 10000] [--jobs 2]
+
+Targets (2-core machine): cold >= 1,000 files/s at 10,000 files with --jobs 2;
+re-import >= 10,000 files/s; peak RSS <= 300 MB at 100,000 files.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import frontmatter
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
+
+
+def corpus(count, cache):
+    folder = Path(cache) / f"corpus-{count}"
+    if not (folder / "MANIFEST.tsv").exists():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), str(folder), "--count", str(count)],
+                       check=True, capture_output=True)
+    return folder
+
+
+def run(args, env):
+    """Wall time and the command's last output line; RSS is read from the children total."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return elapsed, result.stdout.strip().splitlines()[-1]
+
+
+def frontmatter_rate(files):
+    start = time.perf_counter()
+    for path in files:
+        frontmatter.load(path)
+    return len(files) / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "newsarchive-bench"))
+    args = parser.parse_args()
+
+    folder = corpus(args.count, args.cache)
+    files = sorted(folder.rglob("*.md"))
+    with tempfile.TemporaryDirectory() as scratch:
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{scratch}/bench.db", DEBUG="0",
+                   SECRET_KEY="bench-only", ALLOWED_HOSTS="localhost")
+        run(["migrate", "-v0"], env)
+        cold, cold_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)
+        again, again_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)
+        db_size = sum(f.stat().st_size for f in Path(scratch).glob("bench.db*"))
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    reference = frontmatter_rate(files)
+
+    n = len(files)
+    print(f"files: {n}, jobs: {args.jobs}, cpus: {os.cpu_count()}")
+    print(f"cold:      {cold_summary}")
+    print(f"re-import: {again_summary}")
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| cold import (--jobs {args.jobs}) | {n / cold:,.0f} files/s ({cold:.1f} s) |")
+    print(f"| re-import, nothing changed | {n / again:,.0f} files/s ({again:.2f} s) |")
+    print(f"| bare frontmatter.load, same files | {reference:,.0f} files/s |")
+    print(f"| cold import / frontmatter.load | {n / cold / reference:.2f} |")
+    print(f"| peak RSS (largest process) | {peak_mb:,.0f} MB |")
+    print(f"| SQLite database size | {db_size / 1048576:,.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
