@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -37,8 +37,7 @@ MAX_TERMS = 12
 MAX_TOKEN_LENGTH = 64  # longer "words" are hashes and base64; PostgreSQL rejects huge lexemes
 PG_MAX_POSITION = 16383  # PostgreSQL clamps positions here; phrases past it cannot match
 
-# ts_rank weights; on SQLite the same order is given to bm25() in _sqlite_search.
-PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D (body), C, B (meta), A (title)
+CANDIDATES = 200  # newest matches considered per query: bounds the cost, see search()
 
 _CJK = (
     "\u3040-\u30ff"  # kana: Japanese names in the news are split the same way
@@ -284,10 +283,9 @@ def _ts_query(parsed, weight=""):
 
 class _DocumentMatches(Expression):
     """PostgreSQL: search_document @@ query, under whatever alias the query gives the table
-    (the admin wraps the queryset in a subquery, where articles_article becomes U0)."""
+    (inside a subquery articles_article becomes U0)."""
 
     output_field = BooleanField()
-    template = "DOCUMENT @@ %s::tsquery"
 
     def __init__(self, tsquery):
         super().__init__()
@@ -295,63 +293,75 @@ class _DocumentMatches(Expression):
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        return self.template.replace("DOCUMENT", f"{table}.search_document"), [self.tsquery]
+        return f"{table}.search_document @@ %s::tsquery", [self.tsquery]
 
 
-class _DocumentRank(_DocumentMatches):
-    output_field = FloatField()
-    template = f"ts_rank('{PG_WEIGHTS}'::real[], DOCUMENT, %s::tsquery)"
-
-
-def _postgresql_search(queryset, parsed):
-    return queryset.filter(_DocumentMatches(_ts_query(parsed))).annotate(
-        # Every positive term found in the title (weight A) puts the article in the first tier.
-        search_title_hit=_DocumentMatches(_ts_query(parsed, weight="A")),
-        search_rank=_DocumentRank(_ts_query(parsed)),
-    )
-
-
-def _sqlite_search(queryset, parsed):
-    # A join, not `pk IN (...)`: bm25() only works in the query that runs the MATCH, and FTS5
-    # drives the join, looking each hit's article up by primary key.
-    queryset = queryset.extra(tables=["articles_search"])
-    return queryset.filter(
-        Func(
-            F("pk"), template="articles_search.rowid = %(expressions)s", output_field=BooleanField()
-        ),
-        RawSQL("articles_search MATCH %s", [_fts_expression(parsed)], output_field=BooleanField()),
-    ).annotate(
-        search_title_hit=RawSQL(
-            "articles_search.rowid IN "
-            "(SELECT rowid FROM articles_search WHERE articles_search MATCH %s)",
-            [_fts_expression(parsed, column="title")],
-            output_field=BooleanField(),
-        ),
-        # Column weights title 10, meta 3, body 1. bm25() is lower-is-better; negated, both
-        # backends sort by "-search_rank".
-        search_rank=RawSQL("-bm25(articles_search, 10.0, 3.0, 1.0)", [], output_field=FloatField()),
-    )
+def _newest_matches(queryset, parsed, title_only=False):
+    """SQL and params: ids of the CANDIDATES newest matches in `queryset`, every column or title."""
+    if connections[queryset.db].vendor == "postgresql":
+        weight = "A" if title_only else ""
+        matches = queryset.filter(_DocumentMatches(_ts_query(parsed, weight))).order_by("-pk")
+    else:
+        expression = _fts_expression(parsed, column="title" if title_only else "")
+        # Joined on rowid = id and ordered by rowid, so FTS5 walks its index newest first and
+        # SQLite stops at the limit: the cost does not grow with the number of matches.
+        matches = (
+            queryset.extra(tables=["articles_search"])
+            .filter(
+                Func(
+                    F("pk"),
+                    template="articles_search.rowid = %(expressions)s",
+                    output_field=BooleanField(),
+                ),
+                RawSQL("articles_search MATCH %s", [expression], output_field=BooleanField()),
+            )
+            .order_by(RawSQL("articles_search.rowid", []).desc())
+        )
+    return matches.values("pk")[:CANDIDATES].query.sql_with_params()
 
 
 def search(queryset, q, include_unpublished=False):
     """Articles of `queryset` matching `q` (a string or a ParsedQuery), best first.
 
-    Title hits first, then by bm25 / ts_rank, then newest. Readers get published articles
-    only; an empty or unusable query gives an empty queryset (parse_query says why).
+    Order: articles with every term in the title, then the rest; newest first within each.
+    Readers get published articles only; an empty or unusable query gives an empty queryset
+    (parse_query says why). Filter `queryset` before searching, not after: the filters must
+    apply before the candidates are chosen.
+
+    Why no bm25()/ts_rank(): both score every match, and bm25 first counts every match of each
+    phrase. Common words occur in half the archive, so at 100,000 articles that is 100+ ms per
+    query (measured; bench/search_bench.py). Instead the candidates are the CANDIDATES newest
+    title matches and the CANDIDATES newest matches (by id), so the cost is bounded whatever
+    the query. A query with more matches shows the newest; `is_capped(count)` tells the page.
     """
     parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
     if not include_unpublished:
         queryset = queryset.published()
     if not parsed.positive:
-        # Same annotations as a real result, so callers may order by them either way.
-        return queryset.annotate(
-            search_title_hit=Value(False, BooleanField()), search_rank=Value(0.0, FloatField())
-        ).none()
-    if connections[queryset.db].vendor == "postgresql":
-        queryset = _postgresql_search(queryset, parsed)
-    else:
-        queryset = _sqlite_search(queryset, parsed)
-    return queryset.order_by("-search_title_hit", "-search_rank", "-published_at", "-pk")
+        # Same annotation as a real result, so callers may order by it either way.
+        return queryset.annotate(search_title_hit=Value(False, BooleanField())).none()
+    title_sql, title_params = _newest_matches(queryset, parsed, title_only=True)
+    any_sql, any_params = _newest_matches(queryset, parsed)
+    # SQL compiled by Django from our own querysets; user text is only ever a bound parameter.
+    # UNION of subselects because SQLite refuses ORDER BY/LIMIT inside a compound SELECT.
+    union = f"SELECT * FROM ({title_sql}) AS t UNION SELECT * FROM ({any_sql}) AS a"  # noqa: S608
+    candidates = RawSQL(union, (*title_params, *any_params))  # noqa: S611
+    title_hits = RawSQL(title_sql, title_params)  # noqa: S611
+    # A fresh queryset around the candidates: the caller's filters already ran inside them,
+    # and repeated outside they lead SQLite to scan the status index instead of looking up
+    # the few candidate ids. Joins and prefetches the caller asked for are kept.
+    results = queryset.model._default_manager.filter(pk__in=candidates)
+    results.query.select_related = queryset.query.select_related
+    return (
+        results.prefetch_related(*queryset._prefetch_related_lookups)
+        .annotate(search_title_hit=ExpressionWrapper(Q(pk__in=title_hits), BooleanField()))
+        .order_by("-search_title_hit", "-published_at", "-pk")
+    )
+
+
+def is_capped(count):
+    """Whether a result count may be short of the real number of matches (see search())."""
+    return count >= CANDIDATES
 
 
 # Highlighting ----------------------------------------------------------------------------------

@@ -54,7 +54,10 @@ class SearchForm(forms.Form):
     def filter(self, articles):
         data = self.cleaned_data
         if data["category"]:
-            articles = articles.in_category(data["category"])
+            # As a subquery: the join and DISTINCT of in_category() would break the search's
+            # "newest matches" subqueries.
+            in_category = Article.objects.in_category(data["category"]).values("pk")
+            articles = articles.filter(pk__in=in_category)
         if data["author"]:
             articles = articles.filter(author=data["author"])
         if data["source"]:
@@ -72,7 +75,8 @@ def search(request):
     parsed = search_index.parse_query(request.GET.get("q", ""))
     page_obj = None
     if form.is_valid() and parsed.positive:
-        results = form.filter(Article.objects.search(parsed)).for_listing()
+        # Filters first: they narrow the candidates the search picks (see articles.search).
+        results = form.filter(Article.objects.all()).search(parsed).for_listing()
         page_obj = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
         for article in page_obj:
             article.title_html = search_index.highlight(article.title, parsed)
@@ -83,6 +87,7 @@ def search(request):
         "message": parsed.message,
         "page_obj": page_obj,
         "searched": page_obj is not None,  # an empty Page is falsy in templates
+        "capped": page_obj is not None and search_index.is_capped(page_obj.paginator.count),
     }
     return render(request, "articles/search.html", context)
 

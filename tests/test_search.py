@@ -3,6 +3,8 @@
 The same tests run on SQLite (FTS5) and PostgreSQL (tsvector): CI runs the suite on both.
 """
 
+from datetime import UTC, datetime
+
 import pytest
 from django.utils.html import escape
 
@@ -122,8 +124,29 @@ def test_title_matches_rank_above_body_matches(corpus):
     assert found("疫情", include_unpublished=True)[:2] == ["draft", "jilin"]
 
 
-def test_more_hits_rank_higher_among_body_matches(corpus):
+def test_newest_first_within_a_tier(corpus):
+    Article.objects.filter(pk=corpus["economy"].pk).update(
+        published_at=datetime(2023, 1, 1, tzinfo=UTC)
+    )
     assert found("疫情") == ["jilin", "economy", "apart"]
+    Article.objects.filter(pk=corpus["apart"].pk).update(
+        published_at=datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    assert found("疫情") == ["jilin", "apart", "economy"]
+
+
+def test_many_matches_keep_the_title_hits_and_the_newest(monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    # Created first, so oldest by id: a title hit still makes the cut.
+    title_hit = make("疫情简报", "正文。")
+    body_hits = [make(f"通知{n}", "疫情正文。") for n in range(6)]
+    search.update_index([title_hit.pk, *(article.pk for article in body_hits)])
+    results = list(Article.objects.search("疫情"))
+    assert [article.title for article in results] == ["疫情简报", "通知5", "通知4", "通知3"]
+    assert search.is_capped(len(results))
+    # Filters narrow the candidates, so a filter never empties a capped result.
+    older = Article.objects.filter(pk__in=[article.pk for article in body_hits[:2]])
+    assert [article.title for article in older.search("疫情")] == ["通知1", "通知0"]
 
 
 def test_drafts_only_for_staff(corpus):
