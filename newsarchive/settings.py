@@ -154,7 +154,6 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Public site (issue 4): caching, conditional GET, templates ---------------------------
 # A per-process cache is enough for what the site caches (feeds, sitemap, navigation counts);

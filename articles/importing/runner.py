@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import connections
 from django.utils import timezone
 
 from .. import search
@@ -116,9 +115,11 @@ class Importer:
     def make_pool(self):
         if self.jobs == 1:
             return None
-        # Workers never touch the database; close ours so no child inherits the socket.
-        connections.close_all()
-        return multiprocessing.get_context("fork").Pool(self.jobs)
+        # forkserver, not fork: workers start from a clean process that holds none of our
+        # database connections or threads; they import only the Django-free pipeline.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["articles.importing.pipeline"])
+        return context.Pool(self.jobs)
 
     def triage(self, chunk):
         """Read and hash each file; only new or changed ones go on to be parsed."""
