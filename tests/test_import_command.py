@@ -112,7 +112,7 @@ def test_bad_files_fail_one_by_one_and_the_rest_imports(tmp_path):
     write(tmp_path, "gb18030.md", good.encode("gb18030"))
     write(tmp_path, "bom.md", b"\xef\xbb\xbf" + good.replace("好文件", "带BOM").encode())
     write(tmp_path, "crlf.md", good.replace("好文件", "CRLF").replace("\n", "\r\n"))
-    _out, err, failed = run_import(tmp_path)
+    out, err, failed = run_import(tmp_path)
     assert failed
     for name, (_, reason) in BAD_FILES.items():
         line = next(line for line in err.splitlines() if f"failed: {name}" in line)
@@ -120,6 +120,8 @@ def test_bad_files_fail_one_by_one_and_the_rest_imports(tmp_path):
     assert "failed: broken-yaml.md:3: " in err or "failed: broken-yaml.md:4: " in err
     assert "Traceback" not in err
     assert "7 file(s) failed to import" in err
+    assert "created: gb18030.md (not UTF-8, decoded as GB18030)" in out
+    assert "created: bom.md\n" in out
     assert set(Article.objects.values_list("title", flat=True)) == {"好文件", "带BOM", "CRLF"}
     run = ImportRun.objects.get()
     assert (run.created, run.failed) == (3, 7)

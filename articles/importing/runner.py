@@ -159,7 +159,10 @@ class Importer:
             outcomes = storing.store_batch(
                 items, force=self.force, reprocess=self.reprocess, after_write=self.after_write
             )
+        fallbacks = {item.rel_path for item in items if item.encoding == "gb18030"}
         for outcome in outcomes:
+            if outcome.rel_path in fallbacks:
+                outcome.note = "not UTF-8, decoded as GB18030"
             self.record(outcome)
 
     def after_write(self, article_ids):

@@ -56,6 +56,7 @@ class Outcome:
     action: str
     article_id: int | None = None
     error: str = ""
+    note: str = ""  # worth telling at verbosity 2, e.g. "decoded as GB18030"
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ class Command(BaseCommand):
                 progress.clear()  # keep the bar from tearing the message
                 self.stderr.write(f"failed: {outcome.error}")
             elif verbosity >= 2:
-                self.stdout.write(f"{outcome.action}: {outcome.rel_path}")
+                note = f" ({outcome.note})" if outcome.note else ""
+                self.stdout.write(f"{outcome.action}: {outcome.rel_path}{note}")
             progress.update()
 
         result = import_paths(
