@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 from django.views.decorators.cache import cache_page
 
 from . import converters, feeds, search_views, views
+from .views import public_page
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigit, "mm")
@@ -16,21 +17,27 @@ def cached_feed(feed_class):
 
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
-    path("<yyyy:year>/<mm:month>/", views.MonthArchive.as_view(), name="archive_month"),
-    path("<yyyy:year>/<mm:month>/<mm:day>/", views.DayArchive.as_view(), name="archive_day"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("<yyyy:year>/", public_page(views.YearArchive.as_view()), name="archive_year"),
+    path(
+        "<yyyy:year>/<mm:month>/", public_page(views.MonthArchive.as_view()), name="archive_month"
+    ),
+    path(
+        "<yyyy:year>/<mm:month>/<mm:day>/",
+        public_page(views.DayArchive.as_view()),
+        name="archive_day",
+    ),
     # <str:> not <slug:>: slugs keep Chinese characters and <slug:> is ASCII-only.
     path(
         "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/",
-        views.ArticleDetail.as_view(),
+        public_page(views.ArticleDetail.as_view()),
         name="detail",
     ),
-    path("category/<path:path>/", views.CategoryArticles.as_view(), name="category"),
-    path("tag/<str:slug>/", views.TagArticles.as_view(), name="tag"),
-    path("author/<str:slug>/", views.AuthorArticles.as_view(), name="author"),
-    path("editor/<str:slug>/", views.EditorArticles.as_view(), name="editor"),
-    path("source/<str:slug>/", views.SourceArticles.as_view(), name="source"),
+    path("category/<path:path>/", public_page(views.CategoryArticles.as_view()), name="category"),
+    path("tag/<str:slug>/", public_page(views.TagArticles.as_view()), name="tag"),
+    path("author/<str:slug>/", public_page(views.AuthorArticles.as_view()), name="author"),
+    path("editor/<str:slug>/", public_page(views.EditorArticles.as_view()), name="editor"),
+    path("source/<str:slug>/", public_page(views.SourceArticles.as_view()), name="source"),
     path("search/", search_views.search, name="search"),
     # Feeds live under feeds/ so a category slug can never collide with "rss.xml".
     path("feeds/rss.xml", cached_feed(feeds.SiteRss), name="feed_rss"),

@@ -5,6 +5,7 @@ Every list runs a fixed number of queries whatever the page size: rows come from
 """
 
 from datetime import datetime
+from functools import lru_cache, wraps
 from typing import NamedTuple
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_page
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -172,6 +174,30 @@ def neighbours(article):
     return cached(f"neighbours:{article.pk}:{changed_at(article).timestamp()}", compute)
 
 
+def public_page(view):
+    """Cache a public page whole for visitors without a session.
+
+    Safe because public pages carry nothing per visitor: no CSRF token (the language switch
+    is exempt, see newsarchive/urls.py), no user name. The key has the URL, the language
+    and the Vary headers. Signed-in staff skip the cache, so previews and edits are fresh;
+    readers may see a page up to NEWSARCHIVE_PAGE_CACHE_SECONDS old.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
+        if not seconds or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        return _page_cache(view, seconds)(request, *args, **kwargs)
+
+    return wrapper
+
+
+@lru_cache
+def _page_cache(view, seconds):
+    return cache_page(seconds, key_prefix="page")(view)
+
+
 class PageSizeMixin:
     # Read per request, not at import, so tests can prove query counts at two page sizes.
     def get_paginate_by(self, queryset):
@@ -321,7 +347,10 @@ class CategoryArticles(FilteredArticles):
         return get_object_or_404(Category, slug_path=self.kwargs["path"].strip("/"))
 
     def filter_articles(self, articles):
-        return articles.in_category(self.object)
+        # in_category() is DISTINCT over the joined rows, and COUNT(*) over a DISTINCT of every
+        # column took 130 ms for 2,000 articles on SQLite; as a pk subquery the paginator's
+        # count is a plain indexed COUNT.
+        return articles.filter(pk__in=Article.objects.in_category(self.object).values("pk"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -177,4 +177,6 @@ NEWSARCHIVE_PAGE_SIZE = int(os.environ.get("NEWSARCHIVE_PAGE_SIZE", "20"))
 NEWSARCHIVE_FEED_SIZE = int(os.environ.get("NEWSARCHIVE_FEED_SIZE", "20"))
 # How long category/year counts and related-article lists may lag behind an import.
 NEWSARCHIVE_NAV_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_NAV_CACHE_SECONDS", "300"))
+# Whole public pages for visitors without a session (0 turns it off).
+NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", "120"))
 # --- end public site ----------------------------------------------------------------------

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from articles import views as article_views
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switch is CSRF-exempt on purpose: all a forged request can do is show a
+    # visitor the interface in the other language, and a CSRF token on every page would make
+    # each page unique per visitor, so no public page could be cached whole. set_language
+    # still only accepts POST and only redirects to this site.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "sitemap.xml",

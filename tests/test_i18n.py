@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -33,6 +34,17 @@ def test_chinese_is_the_default_whatever_the_browser_asks_for_nothing(client):
     assert '<html lang="zh-hans">' in html
     assert '<h1 id="latest">最新文章</h1>' in html
     assert 'value="zh-hans" lang="zh-hans" aria-current="true" disabled>简体中文</button>' in html
+
+
+def test_language_switch_works_without_a_csrf_token_so_pages_stay_cacheable():
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    # Still POST only, and never a redirect off the site.
+    assert strict.get(reverse("set_language")).cookies == {}
+    away = strict.post(reverse("set_language"), {"language": "en", "next": "https://evil.test/"})
+    assert away["Location"] == "/"
 
 
 def test_language_switch_turns_the_interface_english_and_back(client):

@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
@@ -160,6 +161,7 @@ def test_article_page_answers_conditional_get(client, story):
     since = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
     assert since.status_code == 304
     Article.objects.filter(pk=story.pk).update(edited_at=APRIL_7 + timedelta(days=1))
+    cache.clear()  # readers get the edit once the page cache expires
     again = client.get(url, headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
@@ -286,3 +288,29 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Sitemap: http://testserver/sitemap.xml" in response.text
     assert "Disallow: /admin/" in response.text
+
+
+def test_public_pages_are_cached_whole_for_readers_but_not_for_staff(
+    admin_client, story, django_assert_num_queries
+):
+    reader = Client()  # admin_client is the `client` fixture, signed in
+    url = story.get_absolute_url()
+    first = reader.get(url)
+    assert "csrfmiddlewaretoken" not in first.text  # nothing per visitor in the page
+    with django_assert_num_queries(0):
+        cached = reader.get(url)
+    assert cached.content == first.content
+    assert "max-age=120" in cached["Cache-Control"]
+    Article.objects.filter(pk=story.pk).update(title="改过的标题")
+    assert "改过的标题" in admin_client.get(url).text
+    assert "改过的标题" not in reader.get(url).text
+
+
+def test_header_has_the_search_form_and_category_menu(client, story):
+    html = client.get(reverse("articles:home")).text
+    header = BeautifulSoup(html, "html.parser").select_one("header.site-header")
+    form = header.select_one('form[role="search"]')
+    assert (form["action"], form["method"]) == (reverse("articles:search"), "get")
+    assert form.select_one('input[type="search"]')["name"] == "q"
+    menu = [(a.text, a["href"]) for a in header.select(".category-nav a")]
+    assert menu == [("首页", "/"), ("金融", story.categories.get(depth=0).get_absolute_url())]
