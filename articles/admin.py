@@ -1,12 +1,38 @@
+import difflib
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from js_asset import Media as AssetMedia
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+from taggit.models import Tag
 
-from . import search
-from .models import Article, ArticleImage, Author, Category, Editor, ImportRun, RawSource, Source
+from . import admin_actions, search
+from .forms import ArticleAdminForm
+from .importing.cleaning import html_to_text
+from .models import (
+    Article,
+    ArticleImage,
+    Author,
+    Category,
+    Editor,
+    ImportRun,
+    RawSource,
+    Source,
+    unicode_slug,
+)
 from .search_views import RankedChangeList
+from .views import breadcrumbs
 
 admin.site.site_header = _("新闻档案管理")
 admin.site.site_title = _("新闻档案")
@@ -19,6 +45,7 @@ class ArticleCountAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = [admin_actions.merge]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_article_counts()
@@ -41,6 +68,7 @@ class CategoryAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "slug_path", "depth"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["path"]
+    actions = [admin_actions.merge]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_article_counts()
@@ -66,23 +94,51 @@ class ArticleImageInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "published_at", "author", "editor", "category_list", "status"]
+class ArticleAdmin(VersionAdmin):
+    """Articles: rich-text body, preview of unsaved changes, revisions with compare, curation.
+
+    VersionAdmin keeps a revision of every add/change/revert; changeform_view is atomic, so
+    the row, its derived text and excerpt (Article.save), its revision and its search entry
+    (save_related) are committed together or not at all.
+    """
+
+    form = ArticleAdminForm
+    list_display = [
+        "title",
+        "published_at",
+        "author",
+        "editor",
+        "category_list",
+        "status",
+        "char_count",
+    ]
     list_filter = ["status", "published_at", "categories", "author", "editor", "source"]
     list_select_related = ["author", "editor"]
     date_hierarchy = "published_at"
     search_fields = ["title", "original_title"]
     autocomplete_fields = ["author", "editor", "source", "categories"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["source_path", "content_hash", "imported_at", "edited_at"]
+    readonly_fields = ["char_count", "source_path", "content_hash", "imported_at", "edited_at"]
     inlines = [ArticleImageInline]
-    actions = ["publish", "unpublish"]
+    actions = [
+        "publish",
+        "unpublish",
+        admin_actions.add_categories,
+        admin_actions.remove_categories,
+        admin_actions.add_tags,
+        admin_actions.remove_tags,
+        admin_actions.reprocess,
+    ]
     list_per_page = 50
+    object_history_template = "admin/articles/article/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "original_title", "status", "published_at"]}),
         (_("署名与来源"), {"fields": ["author", "editor", "source"]}),
         (_("分类与标签"), {"fields": ["categories", "tags"]}),
-        (_("正文"), {"fields": ["body_html", "excerpt", "lead_image_url", "thumbnail_url"]}),
+        (
+            _("正文"),
+            {"fields": ["body_html", "char_count", "excerpt", "lead_image_url", "thumbnail_url"]},
+        ),
         (
             _("发布设置"),
             {"fields": ["comments_enabled", "publish_start", "publish_end", "updated_at"]},
@@ -99,6 +155,24 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name=f"{prefix}_preview_new"),
+            path(
+                "<path:object_id>/preview/",
+                view(self.preview_view),
+                name=f"{prefix}_preview",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            *super().get_urls(),
+        ]
+
     def get_search_results(self, request, queryset, search_term):
         # The full-text index instead of search_fields' LIKE scans, which neither split Chinese
         # nor rank nor scale. Staff see drafts too. search_fields stays: it shows the box.
@@ -109,20 +183,59 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return RankedChangeList  # best match first while searching
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor loads as ES modules through an inline <script type="importmap">; under
+        # the site's CSP (no inline script) it runs only with the request's nonce.
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce:
+            context["media"] = AssetMedia.from_media(context["media"], nonce=str(nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # reversion's list, plus each version's id for the compare form's radio buttons.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object_reference(Article, unquote(object_id))
+        action_list = [
+            {
+                "revision": version.revision,
+                "version_id": version.pk,
+                "url": reverse(
+                    f"{self.admin_site.name}:articles_article_revision",
+                    args=[quote(version.object_id), version.pk],
+                ),
+            }
+            for version in versions.select_related("revision", "revision__user")
+        ]
+        context = {"action_list": action_list, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring posts the old version's own values, so the form sees no change; it is
+        # still an editor's decision that a re-import must not undo.
+        request.restoring_revision = True
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # An imported article changed here is an editor's version: re-imports keep it.
+        restoring = getattr(request, "restoring_revision", False)
+        if change and obj.source_path and (form.has_changed() or restoring):
+            obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)  # Article.save sanitizes, derives text
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # After the many-to-many save, so the index sees the new categories and tags.
         search.update_index([form.instance.pk])
 
-    def save_model(self, request, obj, form, change):
-        # An imported article changed here is an editor's version: re-imports keep it.
-        if change and obj.source_path and form.has_changed():
-            obj.edited_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
     @admin.display(description=_("分类"))
     def category_list(self, obj):
         return "、".join(category.name for category in obj.categories.all())
+
+    @admin.display(description=_("字数"))
+    def char_count(self, obj):
+        # Characters, not words: Chinese has no spaces between words.
+        return obj.char_count
 
     def _set_status(self, request, queryset, status):
         count = queryset.update(status=status)
@@ -140,6 +253,128 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("撤回所选文章（设为草稿）"), permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Article.Status.DRAFT)
+
+    def preview_view(self, request, object_id=None):
+        """The public article page rendered from the posted, unsaved form: nothing is stored."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = None
+        if object_id is not None:
+            obj = self.get_object(request, object_id)
+            if obj is None:
+                raise Http404
+        allowed = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+        form = self.get_form(request, obj, change=obj is not None)(
+            request.POST, request.FILES, instance=obj
+        )
+        if not form.is_valid():
+            context = {**self.admin_site.each_context(request), "form": form, "opts": self.opts}
+            return TemplateResponse(
+                request, "admin/articles/article/preview_invalid.html", context, status=400
+            )
+        article = form.save(commit=False)
+        article.refresh_derived()  # sanitized exactly as saving would
+        response = TemplateResponse(request, "articles/detail.html", preview_context(form))
+        # Unsaved text must never sit in a shared cache or a search engine.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def compare_view(self, request, object_id):
+        """Two stored versions side by side: changed fields, and the body text as a diff."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object(obj).select_related("revision")
+        try:
+            older = get_object_or_404(versions, pk=int(request.GET.get("from", "")))
+            newer = get_object_or_404(versions, pk=int(request.GET.get("to", "")))
+        except ValueError:
+            raise Http404 from None
+        if older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("比较版本：%(title)s") % {"title": obj},
+            "opts": self.opts,
+            "original": obj,
+            "older": older,
+            "newer": newer,
+            "changes": changed_fields(older.field_dict, newer.field_dict),
+            "body_diff": body_diff(
+                older.field_dict.get("body_html", ""), newer.field_dict.get("body_html", "")
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+def preview_context(form):
+    """What ArticleDetail gives detail.html, built from a bound form instead of the database."""
+    article = form.instance
+    categories = list(form.cleaned_data.get("categories") or [])
+    names = list(form.cleaned_data.get("tags") or [])
+    known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    tags = [known.get(name) or Tag(name=name, slug=unicode_slug(name, "tag")) for name in names]
+    return {
+        "article": article,
+        "object": article,
+        "breadcrumbs": breadcrumbs(categories),
+        "tags": tags,
+        "canonical_url": article.get_absolute_url(),
+        "summary": article.excerpt,
+        "show_lead_image": bool(article.lead_image_url)
+        and article.lead_image_url not in article.body_html,
+        "is_preview": True,
+    }
+
+
+# Fields a reader of the comparison cares about; derived and bookkeeping fields are left out.
+COMPARED_FIELDS = [
+    "title",
+    "slug",
+    "original_title",
+    "status",
+    "published_at",
+    "author",
+    "editor",
+    "source",
+    "categories",
+    "excerpt",
+    "lead_image_url",
+    "thumbnail_url",
+    "publish_start",
+    "publish_end",
+    "comments_enabled",
+]
+
+
+def changed_fields(before, after):
+    rows = []
+    for name in COMPARED_FIELDS:
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            label = Article._meta.get_field(name).verbose_name
+            rows.append({"label": label, "old": old, "new": new})
+    return rows
+
+
+def body_diff(old_html, new_html):
+    """The body's plain text compared paragraph by paragraph (markup noise left out)."""
+    old_lines = html_to_text(old_html).splitlines()
+    new_lines = html_to_text(new_html).splitlines()
+    rows = []
+    for line in difflib.ndiff(old_lines, new_lines):
+        kind, text = line[:1], line[2:]
+        if kind == "?":  # ndiff's intraline hint line, not content
+            continue
+        rows.append({"kind": {"-": "removed", "+": "added"}.get(kind, "same"), "text": text})
+    return rows
 
 
 @admin.register(ArticleImage)

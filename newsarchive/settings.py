@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "taggit",
+    # Admin editing (issue 7): the body editor's static files and revision history.
+    "django_prose_editor",
+    "reversion",
     "articles",
 ]
 
