@@ -17,8 +17,9 @@ from .forms import BulkCategoriesForm, BulkTagsForm, MergeForm
 from .importing.runner import reprocess_articles
 
 
-def action_page(modeladmin, request, queryset, form_class, title, apply, **form_kwargs):
+def action_page(modeladmin, request, queryset, form_class, title, apply, form_kwargs=None):
     """Show `form_class` for the selection; on a valid `apply` post, run apply(cleaned_data)."""
+    form_kwargs = form_kwargs or {}
     if "apply" in request.POST:
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
@@ -134,7 +135,7 @@ def merge(modeladmin, request, queryset):
         MergeForm,
         _("合并所选%(name)s") % {"name": modeladmin.model._meta.verbose_name},
         apply,
-        queryset=queryset,
+        form_kwargs={"queryset": queryset},
     )
 
 

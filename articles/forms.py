@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.utils import parse_tags
 
-from .models import Article
+from .models import Article, Category
 
 # What the editor may produce: a subset of the sanitizer's allowlist (importing/sanitizing.py),
 # so nothing an editor makes is silently dropped on save. Figure/Image/Caption must stay on:
@@ -52,11 +52,6 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {"body_html": AdminProseEditorWidget(config=EDITOR_CONFIG)}
 
 
-def categories_widget():
-    # The admin's own select2 autocomplete: category trees run to thousands of nodes.
-    return AutocompleteSelectMultiple(Article._meta.get_field("categories"), admin.site)
-
-
 class ActionForm(forms.Form):
     """Carries the selected rows through an intermediate page back to the action."""
 
@@ -66,14 +61,12 @@ class ActionForm(forms.Form):
 
 class BulkCategoriesForm(ActionForm):
     categories = forms.ModelMultipleChoiceField(
-        queryset=Article._meta.get_field("categories").related_model.objects.all(),
+        queryset=Category.objects.all(),
         label=_("分类"),
         help_text=_("添加时也会添加上级分类；移除时也会移除其下级分类。"),
+        # The admin's own select2 autocomplete: category trees run to thousands of nodes.
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("categories"), admin.site),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["categories"].widget = categories_widget()
 
 
 class BulkTagsForm(ActionForm):
