@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -70,7 +71,9 @@ class ArticleFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.excerpt or truncatechars(item.body_text, SUMMARY_CHARS)
+        # RSS <description> and Atom <summary type="html"> are read as HTML by feed readers:
+        # the plain-text summary is escaped, or a '<script>' quoted in an article runs there.
+        return escape(item.excerpt or truncatechars(item.body_text, SUMMARY_CHARS))
 
     def item_extra_kwargs(self, item):
         # body_html was sanitized by the importer's nh3 allowlist before it was stored.

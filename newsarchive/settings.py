@@ -183,3 +183,48 @@ NEWSARCHIVE_NAV_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_NAV_CACHE_SECOND
 # Whole public pages for visitors without a session (0 turns it off).
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", "120"))
 # --- end public site ----------------------------------------------------------------------
+
+# --- Security (issue 6): CSP, login throttling, password hashing ---------------------------
+# Content-Security-Policy (django-csp 4.x format). No inline script anywhere; remote images
+# stay allowed because article bodies hot-link the news sites' image hosts (http ones too).
+# newsarchive.csp adds 'unsafe-inline' styles for /admin/ only (see its docstring).
+INSTALLED_APPS += ["csp", "axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "newsarchive.csp.SitePolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:", "http:", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# django-axes: lock a username from one address after 5 failed logins, for an hour. By
+# username+address, not address alone, so one guesser cannot lock every editor behind a
+# shared NAT or the proxy out. Its middleware must come last; its backend first.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Argon2id first; the others stay so that existing hashes still verify (and are upgraded on
+# the next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# --- end security -------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import markdown
 import yaml
 
 from .errors import PostError
+from .reading import strip_controls
+from .sanitizing import safe_url
 
 # Real front matter uses no aliases. With k aliases a "billion laughs" nesting can expand
 # to about e**(k/e) nodes: 20 keeps that near 1,600, so walking the data stays cheap.
@@ -145,7 +147,8 @@ def as_text(value, what):
     if value is None:
         return ""
     if isinstance(value, bool | int | float | str):
-        return str(value).strip()
+        # YAML/JSON escapes ("\\u0001") decode to control characters the file never held.
+        return strip_controls(str(value)).strip()
     if isinstance(value, dict) and "name" in value:
         return as_text(value["name"], what)
     raise PostError(f"{what} must be text, not {type(value).__name__}")
@@ -317,8 +320,9 @@ def parse_post(raw, zone):
         published=as_bool(meta.get("published"), default=True),
         excerpt=excerpt,
         slug=slug_hint(meta),
-        lead_image_url=as_text(meta.get("headimg") or meta.get("cover"), "headimg"),
-        thumbnail_url=as_text(meta.get("thumbnail"), "thumbnail"),
+        # Rendered into <img src> and og:image: a javascript:/data: URL is dropped, not kept.
+        lead_image_url=safe_url(as_text(meta.get("headimg") or meta.get("cover"), "headimg")),
+        thumbnail_url=safe_url(as_text(meta.get("thumbnail"), "thumbnail")),
         extra={key: json_safe(value) for key, value in meta.items() if key not in KNOWN_KEYS},
         body_html=body_html,
     )

@@ -89,8 +89,17 @@ def decode(data):
             ) from utf8_error
 
 
+# C0 controls other than tab and newline: invisible in a page, but XML 1.0 forbids them and
+# Django's feed writer raises on them, so one in a title or body made every feed a 500.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_controls(text):
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 def normalize(text):
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     # The crawler escaped every brace as an entity, front matter included.
     return text.replace("&#123;", "{").replace("&#125;", "}")
 

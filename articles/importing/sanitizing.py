@@ -4,6 +4,8 @@ Everything that reaches a page as HTML goes through `sanitize` last: the importe
 cleaning and the admin on save. Nothing re-parses or rewrites the HTML afterwards.
 """
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -91,6 +93,25 @@ _cleaner = nh3.Cleaner(
     set_tag_attribute_values=FORCED_ATTRIBUTES,
     strip_comments=True,
 )
+
+
+# What a browser strips before it reads a URL's scheme (WHATWG URL parser): leading and
+# trailing C0 controls and spaces, and tabs/newlines anywhere ("java\tscript:").
+_URL_EDGES = "".join(chr(c) for c in range(0x21))
+_URL_INNER = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+
+
+def safe_url(url):
+    """`url` when a browser would load it as http(s) or as a relative URL; '' otherwise.
+
+    For URLs we put into attributes ourselves (front-matter images); body HTML has nh3.
+    """
+    seen = _URL_INNER.sub("", (url or "").strip(_URL_EDGES)).lower()
+    scheme = _SCHEME.match(seen)
+    if scheme and scheme.group(1) not in URL_SCHEMES - {"mailto"}:
+        return ""
+    return (url or "").strip()
 
 
 def sanitize(html):
