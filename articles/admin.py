@@ -186,10 +186,20 @@ class ArticleAdmin(VersionAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor loads as ES modules through an inline <script type="importmap">; under
         # the site's CSP (no inline script) it runs only with the request's nonce.
+        # (django-csp's lazy nonce is falsy until read, so test for None; reading it here is
+        # what puts the nonce into the header.)
         nonce = getattr(request, "csp_nonce", None)
-        if nonce:
+        if nonce is not None:
             context["media"] = AssetMedia.from_media(context["media"], nonce=str(nonce))
-        return super().render_change_form(request, context, *args, **kwargs)
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if nonce is not None:
+            # django-csp 4 puts the nonce only into directives that name NONCE; add it to
+            # script-src for this response alone (no other admin page needs inline script).
+            from csp.constants import NONCE
+
+            response._csp_update = {**(getattr(response, "_csp_update", None) or {})}
+            response._csp_update["script-src"] = [NONCE]
+        return response
 
     def history_view(self, request, object_id, extra_context=None):
         # reversion's list, plus each version's id for the compare form's radio buttons.

@@ -25,16 +25,25 @@ MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
 def corpus(count, cache):
     folder = Path(cache) / f"corpus-{count}"
     if not (folder / "MANIFEST.tsv").exists():
-        subprocess.run([sys.executable, str(MAKE_CORPUS), str(folder), "--count", str(count)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(MAKE_CORPUS), str(folder), "--count", str(count)],
+            check=True,
+            capture_output=True,
+        )
     return folder
 
 
 def run(args, env):
     """Wall time and the command's last output line; RSS is read from the children total."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
@@ -58,8 +67,13 @@ def main():
     folder = corpus(args.count, args.cache)
     files = sorted(folder.rglob("*.md"))
     with tempfile.TemporaryDirectory() as scratch:
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{scratch}/bench.db", DEBUG="0",
-                   SECRET_KEY="bench-only", ALLOWED_HOSTS="localhost")
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"sqlite:///{scratch}/bench.db",
+            DEBUG="0",
+            SECRET_KEY="bench-only",
+            ALLOWED_HOSTS="localhost",
+        )
         run(["migrate", "-v0"], env)
         cold, cold_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)
         again, again_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)

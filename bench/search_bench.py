@@ -189,8 +189,8 @@ def pct(values, p):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--corpus", type=Path, default=Path("/tmp/newsarchive-bench-corpus"))  # noqa: S108
-    parser.add_argument("--db", type=Path, default=Path("/tmp/newsarchive-search-bench.sqlite3"))  # noqa: S108
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/newsarchive-bench-corpus"))
+    parser.add_argument("--db", type=Path, default=Path("/tmp/newsarchive-search-bench.sqlite3"))
     parser.add_argument("--like-every", type=int, default=1, help="LIKE only every k-th query")
     args = parser.parse_args()
 
@@ -213,6 +213,7 @@ def main():
     started = time.perf_counter()
     search.rebuild_index()
     build = time.perf_counter() - started
+    print(f"index built in {build:.1f}s", file=sys.stderr)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -16,3 +16,14 @@ def superuser(db, django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Pages and feeds are cached whole (LocMemCache, per process): a page cached by one test
+    # would otherwise be served to the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -294,14 +294,8 @@ def test_hostile_image_urls_never_reach_a_page(client, hostile):
     for article in Article.objects.all():
         for url in (article.lead_image_url, article.thumbnail_url):
             assert url == "" or urlsplit(url).scheme in {"http", "https"}, url
-    # Body images: see the xfail test below.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cleaning.take_images keeps a body <img>'s src before nh3 runs; it becomes "
-    "ArticleImage.src and the lead image. Fix: pass src through sanitizing.safe_url there.",
-)
 def test_a_hostile_first_body_image_never_becomes_the_lead_image(client, tmp_path, hostile):
     write(
         tmp_path / "one",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from articles.importing.sanitizing import safe_url
+
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[：:]\s*(.+)$", re.DOTALL)
 SOURCE_LINE = re.compile(r"^(?:文章)?来源\s*[：:]\s*(.+)$", re.DOTALL)
 EDITOR_LINE = re.compile(r"责任编辑\s*[：:]\s*(.*)$", re.DOTALL)
@@ -156,7 +158,8 @@ def take_images(soup, parts):
     for img in parts.images:
         if gone(img):
             continue
-        src = (img.get("src") or img.get("data-src") or "").strip()
+        # The src becomes ArticleImage.src and maybe the lead image, outside nh3's reach.
+        src = safe_url(img.get("src") or img.get("data-src"))
         if not src or src in parts.boilerplate_images:
             img.decompose()
             continue
