@@ -1,10 +1,12 @@
 import sys
+from contextlib import nullcontext
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import import_paths
 
 
@@ -33,6 +35,11 @@ class Command(BaseCommand):
             default=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
             help="zone for dates written without one (default %(default)s)",
         )
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="if another import is running, wait for it to finish instead of refusing",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -53,15 +60,25 @@ class Command(BaseCommand):
                 self.stdout.write(f"{outcome.action}: {outcome.rel_path}{note}")
             progress.update()
 
-        result = import_paths(
-            options["paths"],
-            zone_name=options["timezone"],
-            jobs=options["jobs"],
-            force=options["force"],
-            dry_run=options["dry_run"],
-            report=report,
-            arguments=" ".join(sys.argv[2:]),
-        )
+        # A dry run writes nothing: it neither waits for a real run nor blocks one.
+        lock = nullcontext()
+        if not options["dry_run"]:
+            lock = import_lock("import_articles", wait=options["wait"], notify=self.stderr.write)
+        try:
+            with lock:
+                result = import_paths(
+                    options["paths"],
+                    zone_name=options["timezone"],
+                    jobs=options["jobs"],
+                    force=options["force"],
+                    dry_run=options["dry_run"],
+                    report=report,
+                    arguments=" ".join(sys.argv[2:]),
+                )
+        except ImportLocked as error:
+            raise CommandError(
+                f"{error}; try again when it has finished, or pass --wait"
+            ) from error
         progress.close()
         if verbosity >= 1:
             prefix = "Dry run, nothing written. " if options["dry_run"] else ""

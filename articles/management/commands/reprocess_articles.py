@@ -1,6 +1,9 @@
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import reprocess_articles
 
 
@@ -19,6 +22,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--timezone", default=settings.NEWSARCHIVE_IMPORT_TIMEZONE)
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="if an import is running, wait for it to finish instead of refusing",
+        )
 
     def handle(self, *args, **options):
         def report(outcome):
@@ -27,14 +35,24 @@ class Command(BaseCommand):
             elif options["verbosity"] >= 2:
                 self.stdout.write(f"{outcome.action}: {outcome.rel_path}")
 
-        result = reprocess_articles(
-            options["ids"] or None,
-            zone_name=options["timezone"],
-            jobs=options["jobs"],
-            force=options["force"],
-            dry_run=options["dry_run"],
-            report=report,
-        )
+        # A dry run writes nothing: it neither waits for a real run nor blocks one.
+        lock = nullcontext()
+        if not options["dry_run"]:
+            lock = import_lock("reprocess_articles", wait=options["wait"], notify=self.stderr.write)
+        try:
+            with lock:
+                result = reprocess_articles(
+                    options["ids"] or None,
+                    zone_name=options["timezone"],
+                    jobs=options["jobs"],
+                    force=options["force"],
+                    dry_run=options["dry_run"],
+                    report=report,
+                )
+        except ImportLocked as error:
+            raise CommandError(
+                f"{error}; try again when it has finished, or pass --wait"
+            ) from error
         if options["verbosity"] >= 1:
             self.stdout.write(result.summary())
         if result.counts["failed"]:
