@@ -27,6 +27,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article
+from .tokens import WORD_CHAR, document
+from .tokens import runs as _runs
 
 # The SQLite FTS5 table articles_search (rowid = article id) and the PostgreSQL tsvector column
 # articles_article.search_document are created by migration 0002_search_index.
@@ -34,51 +36,22 @@ from .models import Article
 BATCH_SIZE = 500  # also keeps the id list far below SQLite's bound-parameter limit
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
-MAX_TOKEN_LENGTH = 64  # longer "words" are hashes and base64; PostgreSQL rejects huge lexemes
 PG_MAX_POSITION = 16383  # PostgreSQL clamps positions here; phrases past it cannot match
 
 CANDIDATES = 200  # newest matches considered per query: bounds the cost, see search()
 
-_CJK = (
-    "\u3040-\u30ff"  # kana: Japanese names in the news are split the same way
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs, extension A, compatibility
-    "\uac00-\ud7af"  # Hangul syllables
-    "\U00020000-\U0003134f"  # extensions B-G (rare names)
-)
-_RUN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
-_WORD_CHAR = rf"[^\W_{_CJK}]"
+_WORD_CHAR = WORD_CHAR
 # Chinese input methods type curly or corner quotes; readers mean the same as ".
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "＂": '"', "－": "-"})
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"|(\S+)')
+# Control characters (NUL from a crafted URL, tabs pasted from a table) separate terms like a space.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def batched(items, size):
     """itertools.batched arrived in Python 3.12; we run on 3.11."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _runs(text):
-    """(is_cjk, run) pairs of the normalized text, in order; punctuation and spaces dropped."""
-    text = unicodedata.normalize("NFKC", text)
-    for match in _RUN.finditer(text):
-        cjk, word = match.groups()
-        if cjk:
-            yield True, cjk
-        elif len(word) <= MAX_TOKEN_LENGTH:
-            yield False, word.casefold()
-
-
-def tokenize(text):
-    """Index tokens: one per CJK character (see the module docstring), one per word."""
-    tokens = []
-    for is_cjk, run in _runs(text or ""):
-        if is_cjk:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-            tokens.append(run[-1])
-        else:
-            tokens.append(run)
-    return tokens
 
 
 # Query parsing ---------------------------------------------------------------------------------
@@ -131,7 +104,7 @@ def _term(text, negated):
 
 def parse_query(q):
     """Reader's syntax: terms (all must match), "a phrase", -excluded. Never raises."""
-    q = (q or "").translate(_QUOTES).strip()
+    q = _CONTROL.sub(" ", (q or "").translate(_QUOTES)).strip()
     if not q:
         return ParsedQuery()
     if len(q) > MAX_QUERY_LENGTH:
@@ -159,7 +132,7 @@ def parse_query(q):
 
 
 def _documents(article_ids):
-    """id -> (title, meta, body) token lists, for the rows that still exist. Three queries."""
+    """id -> index document (see tokens.document), for the rows that still exist. Three queries."""
     articles = (
         Article.objects.filter(pk__in=article_ids)
         .select_related("author", "editor", "source")
@@ -176,9 +149,7 @@ def _documents(article_ids):
         ]
         names += [category.name for category in article.categories.all()]
         names += [tag.name for tag in article.tags.all()]
-        # One name per line: the separator keeps two names from forming one CJK run.
-        meta = tokenize("\n".join(names))
-        documents[article.pk] = (tokenize(article.title), meta, tokenize(article.body_text))
+        documents[article.pk] = document(article.title, names, article.body_text)
     return documents
 
 
@@ -186,7 +157,7 @@ def _tsvector(document):
     """A tsvector literal with positions; sections are a gap apart so no phrase spans two."""
     positions, position = defaultdict(dict), 0
     for tokens, weight in zip(document, "ABD", strict=True):
-        for token in tokens:
+        for token in tokens.split():
             position += 1
             positions[token][f"{min(position, PG_MAX_POSITION)}{weight}"] = None
         position += 1
@@ -194,7 +165,14 @@ def _tsvector(document):
     return " ".join(f"'{token}':{','.join(list(pos)[:256])}" for token, pos in positions.items())
 
 
-def _write(ids, documents):
+def write_documents(documents, replace=True):
+    """Store {article id: document} as the articles' index entries, in the caller's transaction.
+
+    The importer builds documents in its workers and calls this directly; `replace=False`
+    when the articles are known to have no entry yet (just created) skips the delete.
+    """
+    if not documents:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             rows = [(_tsvector(doc), pk) for pk, doc in documents.items()]
@@ -202,13 +180,19 @@ def _write(ids, documents):
                 "UPDATE articles_article SET search_document = %s::tsvector WHERE id = %s", rows
             )
             return
-        marks = ", ".join(["%s"] * len(ids))
+        if replace:
+            _delete_sqlite_entries(list(documents))
+        cursor.executemany(
+            "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
+            [(pk, *doc) for pk, doc in documents.items()],
+        )
+
+
+def _delete_sqlite_entries(ids):
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
         # The placeholders are "%s, %s, ...": only their number comes from us, never user text.
         cursor.execute(f"DELETE FROM articles_search WHERE rowid IN ({marks})", list(ids))  # noqa: S608
-        rows = [(pk, *(" ".join(tokens) for tokens in doc)) for pk, doc in documents.items()]
-        cursor.executemany(
-            "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)", rows
-        )
 
 
 def update_index(article_ids):
@@ -221,7 +205,9 @@ def update_index(article_ids):
     for chunk in batched(ids, BATCH_SIZE):
         documents = _documents(chunk)
         with transaction.atomic():
-            _write(chunk, documents)
+            if connection.vendor == "sqlite":
+                _delete_sqlite_entries(chunk)  # also the entries of ids that no longer exist
+            write_documents(documents, replace=False)
     return len(ids)
 
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import search
+from articles import search, tokens
 from articles.models import Article
 from tests.factories import category_chain, make_article
 
@@ -30,11 +30,11 @@ def index_rows():
 
 
 def test_tokenizer():
-    assert search.tokenize("景俊海说：AI裁判、ＧＤＰ和2022年") == [
+    assert tokens.tokenize("景俊海说：AI裁判、ＧＤＰ和2022年") == [
         "景俊", "俊海", "海说", "说", "ai", "裁判", "判", "gdp", "和", "2022", "年",
     ]  # fmt: skip
-    assert search.tokenize("，。!? ") == []
-    assert search.tokenize("x" * 65) == []  # hashes and base64 are not words
+    assert tokens.tokenize("，。!? ") == []
+    assert tokens.tokenize("x" * 65) == []  # hashes and base64 are not words
 
 
 def test_unindexed_articles_are_not_found_until_indexed():
@@ -126,3 +126,31 @@ def test_rebuild_command_quiet():
     call_command("rebuild_search_index", verbosity=0, stdout=out)
     assert "5/5" not in out.getvalue() and "|" not in out.getvalue()
     assert index_rows() == 1
+
+
+def index_entries():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT rowid, title, meta, body FROM articles_search ORDER BY rowid")
+        else:
+            cursor.execute("SELECT id, search_document::text FROM articles_article ORDER BY id")
+        return cursor.fetchall()
+
+
+def test_importer_writes_the_same_entries_as_update_index(tmp_path):
+    # The importer's workers tokenize while parsing; the admin path tokenizes from the rows.
+    # Both must give the same index, or a search finds an article only until its next edit.
+    from tests.conftest import SEEDS
+    from tests.importing import post, run_import, write
+
+    write(
+        tmp_path, "tagged.md", post("带标签的文章").replace("author:", "tags: [GDP, 疫情]\nauthor:")
+    )
+    for seed in SEEDS.iterdir():
+        write(tmp_path, seed.name, seed.read_text(encoding="utf-8"))
+    run_import(tmp_path)
+    imported = index_entries()
+    assert len(imported) == Article.objects.count() == 3
+    search.update_index(Article.objects.values_list("pk", flat=True))
+    assert index_entries() == imported
+    assert titles("疫情") and titles("gdp") == ["带标签的文章"]

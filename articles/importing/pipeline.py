@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from ..tokens import document
 from .cleaning import clean_body, html_to_text
 from .errors import PostError
 from .parsing import parse_post
@@ -45,6 +46,7 @@ class ArticleData:
     images: list = field(default_factory=list)  # (src, alt, caption) in reading order
     extra: dict = field(default_factory=dict)
     encoding: str = "utf-8"
+    search_document: tuple = ()  # tokens.document(): built here, in the worker
 
 
 @dataclass
@@ -85,11 +87,14 @@ def build_article(raw, zone_name):
     thumbnail = post.thumbnail_url if post.thumbnail_url not in cleaned.boilerplate_images else ""
     body_html = sanitize(cleaned.html).strip()
     body_text = unicodedata.normalize("NFC", html_to_text(body_html))
+    title = " ".join(post.title.split())
+    category_names = dict.fromkeys(name for chain in post.categories for name in chain)
+    names = [cleaned.original_title, post.author, cleaned.editor, cleaned.source]
     return ArticleData(
         rel_path=raw.rel_path,
         content_hash=raw.content_hash,
         raw_text=raw.text,
-        title=" ".join(post.title.split()),
+        title=title,
         slug=post.slug,
         original_title=cleaned.original_title,
         source=cleaned.source,
@@ -109,6 +114,7 @@ def build_article(raw, zone_name):
         images=images,
         extra=post.extra,
         encoding=raw.encoding,
+        search_document=document(title, [*names, *category_names, *post.tags], body_text),
     )
 
 

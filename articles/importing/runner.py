@@ -165,9 +165,12 @@ class Importer:
                 outcome.note = "not UTF-8, decoded as GB18030"
             self.record(outcome)
 
-    def after_write(self, article_ids):
-        """Inside the batch's transaction: an article is never stored without its index entry."""
-        search.update_index(article_ids)
+    def after_write(self, written):
+        """Inside the batch's transaction: an article is never stored without its index entry.
+
+        The workers tokenized the text already; only the insert is left for the writer.
+        """
+        search.write_documents({pk: item.search_document for pk, item in written.items()})
 
     def record(self, outcome):
         self.result.counts[outcome.action] += 1

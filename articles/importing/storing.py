@@ -123,12 +123,21 @@ def existing_articles(items):
 
 
 def store_batch(items, *, force=False, reprocess=False, after_write=None):
-    """Store whole files; returns one Outcome per item, in order."""
+    """Store whole files; returns one Outcome per item, in order.
+
+    `after_write({article id: item})` runs inside the batch's transaction for what was written.
+    """
     try:
         with transaction.atomic():
             outcomes = write_batch(items, force, reprocess)
             if after_write:
-                after_write([o.article_id for o in outcomes if o.action in (CREATED, UPDATED)])
+                after_write(
+                    {
+                        outcome.article_id: item
+                        for item, outcome in zip(items, outcomes, strict=True)
+                        if outcome.action in (CREATED, UPDATED)
+                    }
+                )
             return outcomes
     except (DatabaseError, ValueError) as error:
         if len(items) == 1:
