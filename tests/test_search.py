@@ -33,7 +33,7 @@ CORPUS = {
     # Many body hits for 疫情, none in the title: must still rank below a title hit.
     "economy": {
         "title": "经济观察",
-        "body_text": "疫情对经济的影响。" * 8 + "He said the outlook is stable.",
+        "body_text": "疫情对经济的影响。" * 8 + "He said the outlook is stable and not worse.",
         "source": "新华社",
     },
     # 疫情 and 防控 both occur, but never as the phrase 疫情防控.
@@ -186,13 +186,47 @@ def test_bad_queries_never_raise(corpus, q):
     ("q", "expected"),
     [
         ('"疫情', {"jilin", "economy", "apart"}),  # a lone quote is ignored, not an error
+        ('疫情 "', {"jilin", "economy", "apart"}),
+        ("疫情 -", {"jilin", "economy", "apart"}),  # a lone minus excludes nothing
+        ("疫情 --", {"jilin", "economy", "apart"}),
         ("疫情*", {"jilin", "economy", "apart"}),  # FTS syntax is punctuation to us
+        ("^疫情", {"jilin", "economy", "apart"}),
+        ("疫情\x00", {"jilin", "economy", "apart"}),  # NUL is a separator, never a parameter
+        ("\x00疫情\x00防控", {"jilin", "apart"}),
+        ("疫情 --长春", {"economy", "apart"}),  # extra minus signs still exclude
         ('NEAR("疫情" "防控", 2)', set()),  # "near" is a word like any other, absent here
+        ("NEAR(", set()),
         ("title:疫情", set()),
+        # Operators are words: AND and NOT must occur in the text, OR is not an alternative.
+        ("stable AND", {"economy"}),
+        ("疫情 NOT 经济", {"economy"}),
+        ("长春 OR 经济", set()),
+        ("AND", {"economy"}),
     ],
 )
 def test_fts_syntax_is_plain_text(corpus, q, expected):
     assert set(found(q)) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ('"', "搜索词里没有可以查找的文字或数字。"),
+        ('""', "搜索词里没有可以查找的文字或数字。"),
+        ("-", "搜索词里没有可以查找的文字或数字。"),
+        ("--", "搜索词里没有可以查找的文字或数字。"),
+        ("*", "搜索词里没有可以查找的文字或数字。"),
+        ("^", "搜索词里没有可以查找的文字或数字。"),
+        ("\x00\t\x00", ""),  # control characters are spaces: an empty box
+        ("--x", "请至少输入一个不带减号的搜索词。"),
+        ('-"疫情防控"', "请至少输入一个不带减号的搜索词。"),
+        ("a" * 10_000, "搜索词太长了，请不要超过 200 个字。"),
+    ],
+)
+def test_bad_queries_find_nothing_and_say_why(corpus, q, message):
+    assert str(search.parse_query(q).message) == message
+    assert found(q) == []
+    assert found(q, include_unpublished=True) == []
 
 
 @pytest.mark.parametrize(

@@ -83,15 +83,42 @@ def test_drafts_never_reach_readers(client):
     [
         ("，。", "搜索词里没有可以查找的文字或数字。"),
         ('"', "搜索词里没有可以查找的文字或数字。"),
+        ("*", "搜索词里没有可以查找的文字或数字。"),
+        ("^", "搜索词里没有可以查找的文字或数字。"),
+        ("--", "搜索词里没有可以查找的文字或数字。"),
         ("-疫情", "请至少输入一个不带减号的搜索词。"),
+        ("--x", "请至少输入一个不带减号的搜索词。"),
         ("疫" * 10_000, "搜索词太长了，请不要超过 200 个字。"),
     ],
 )
 def test_bad_queries_get_a_friendly_message(client, q, message):
+    indexed(make("疫情", "正文", slug="x"))
     response = client.get(URL, {"q": q})
     assert response.status_code == 200
     assert response.context["page_obj"] is None
-    assert message in response.content.decode()
+    assert f'<p class="search-message" role="status">{message}</p>' in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["NEAR(", "AND", "OR", "title:x", "疫情 NOT"])
+def test_search_syntax_is_searched_as_words(client, q):
+    # Operators of FTS5 and tsquery are ordinary words here: searched for, not obeyed.
+    indexed(make("疫情", "正文", slug="x"))
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200
+    assert result_titles(response) == []
+    html = response.content.decode()
+    assert "找到 0 篇文章" in html
+    assert "没有找到相关文章" in html
+    assert "search-message" not in html
+
+
+def test_nul_characters_are_form_errors(client):
+    indexed(make("疫情", "正文", slug="x"))
+    for params in ({"q": "疫情\x00"}, {"q": "疫情", "author": "\x00"}):
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert response.context["page_obj"] is None
 
 
 def test_filters_category_with_descendants_author_source_and_dates(client):
@@ -170,6 +197,8 @@ def test_pagination_keeps_the_query_and_filters(client):
 def test_query_count_does_not_grow_with_results(client):
     category = category_chain("金融")
     indexed(make("疫情", "正文", slug="one", categories=[category], author="新华社"))
+    # The header's navigation counts are cached: warm the cache so only the search is counted.
+    client.get(URL, {"q": "疫情"})
     with CaptureQueriesContext(connection) as few:
         client.get(URL, {"q": "疫情"})
     indexed(
@@ -186,8 +215,10 @@ def test_query_count_does_not_grow_with_results(client):
             for n in range(15)
         )
     )
+    client.get(URL, {"q": "疫情"})
     with CaptureQueriesContext(connection) as many:
-        client.get(URL, {"q": "疫情"})
+        response = client.get(URL, {"q": "疫情"})
+    assert len(result_titles(response)) == 16
     assert len(many) == len(few)
 
 
@@ -205,10 +236,18 @@ def test_admin_search_uses_the_index_and_shows_drafts(admin_client):
     assert 'name="q"' in response.content.decode()
 
 
-def test_admin_search_with_unusable_query_is_empty_not_500(admin_client):
-    response = admin_client.get(reverse("admin:articles_article_changelist"), {"q": "NEAR("})
+@pytest.mark.parametrize("q", ["NEAR(", "*", '"', "--x", "-疫情", "^", "a" * 10_000])
+def test_admin_search_with_unusable_query_is_empty_not_500(admin_client, q):
+    indexed(make("疫情通报", "正文", slug="draft", status="draft"))
+    response = admin_client.get(reverse("admin:articles_article_changelist"), {"q": q})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == []
+
+
+def test_admin_search_treats_control_characters_as_spaces(admin_client):
+    indexed(make("疫情通报", "正文", slug="draft", status="draft"))
+    response = admin_client.get(reverse("admin:articles_article_changelist"), {"q": "疫情\x01通报"})
+    assert [article.title for article in response.context["cl"].result_list] == ["疫情通报"]
 
 
 def test_admin_edit_reindexes(admin_client):
