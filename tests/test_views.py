@@ -114,6 +114,13 @@ def test_article_page_shows_every_field(client, story, chain):
     assert f'<meta property="og:description" content="{story.excerpt}">' in html
 
 
+def test_relative_lead_image_is_shared_as_an_absolute_url(client):
+    article = make_article("相对头图", lead_image_url="/media/lead.jpg")
+    html = client.get(article.get_absolute_url()).text
+    assert '<meta property="og:image" content="http://testserver/media/lead.jpg">' in html
+    assert '<meta name="twitter:image" content="http://testserver/media/lead.jpg">' in html
+
+
 def test_original_title_hidden_when_same_and_lead_image_not_repeated(client):
     article = make_article(
         "同名",
@@ -133,24 +140,44 @@ def test_body_is_rendered_as_html_but_titles_are_escaped(client):
     assert "<p><strong>加粗</strong></p>" in html
 
 
-def test_drafts_and_expired_articles_are_404_for_readers(client):
-    draft = make_article("草稿", status="draft")
-    expired = make_article("过期", publish_end=timezone.now() - timedelta(days=1))
-    for article in (draft, expired):
+def test_drafts_and_articles_outside_their_window_are_404_for_readers(client, chain):
+    now = timezone.now()
+    hidden = [
+        make_article("草稿", status="draft", categories=chain, tags=["隐藏"]),
+        make_article("过期", publish_end=now - timedelta(days=1), categories=chain, tags=["隐藏"]),
+        make_article("未上线", publish_start=now + timedelta(hours=1), categories=chain),
+        # Dated in the future: its page would be a 404, so no list may link to it either.
+        make_article("明天的新闻", published_at=now + timedelta(days=1), categories=chain),
+    ]
+    for article in hidden:
         response = client.get(article.get_absolute_url())
         assert response.status_code == 404
         assert "找不到这个页面" in response.text
         assert 'class="site-header"' in response.text
+    visible = make_article("公开", categories=chain, tags=["隐藏"])
+    for url in (
+        reverse("articles:home"),
+        chain[0].get_absolute_url(),
+        reverse("articles:tag", kwargs={"slug": "隐藏"}),
+        reverse("articles:feed_rss"),
+    ):
+        html = client.get(url).text
+        assert visible.title in html, url
+        for article in hidden:
+            assert article.title not in html, url
 
 
 def test_staff_preview_drafts_privately(admin_client):
     draft = make_article("草稿预览", status="draft")
-    response = admin_client.get(draft.get_absolute_url())
-    assert response.status_code == 200
-    assert "预览：这篇文章尚未公开" in response.text
-    assert '<meta name="robots" content="noindex">' in response.text
-    assert "no-store" in response["Cache-Control"]
-    assert "ETag" not in response
+    scheduled = make_article("定时发布", publish_start=timezone.now() + timedelta(days=1))
+    future = make_article("未来日期", published_at=timezone.now() + timedelta(days=1))
+    for article in (draft, scheduled, future):
+        response = admin_client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert "预览：这篇文章尚未公开" in response.text
+        assert '<meta name="robots" content="noindex">' in response.text
+        assert "no-store" in response["Cache-Control"]
+        assert "ETag" not in response
 
 
 def test_article_page_answers_conditional_get(client, story):
@@ -238,7 +265,7 @@ def test_date_archives_count_per_period(client):
 def test_lists_paginate_with_page_numbers_and_404_out_of_range(client, settings):
     settings.NEWSARCHIVE_PAGE_SIZE = 2
     for day in range(15):
-        make_article(f"第{day}篇", published_at=APRIL_7 - timedelta(days=day))
+        make_article(f"第{day}篇", published_at=APRIL_7 - timedelta(days=day), author="新浪财经")
     html = client.get("/?page=2").text
     assert '<span class="current" aria-current="page">2</span>' in html
     assert '<a href="?page=8">8</a>' in html
@@ -246,6 +273,10 @@ def test_lists_paginate_with_page_numbers_and_404_out_of_range(client, settings)
     assert "第2篇" in html and "第1篇" not in html
     assert "第 2 页，共 8 页，15 篇文章" in html
     assert client.get("/2022/?page=9").status_code == 404
+    assert client.get("/2022/04/?page=9").status_code == 404
+    author_url = reverse("articles:author", kwargs={"slug": "新浪财经"})
+    assert "第14篇" in client.get(author_url + "?page=8").text
+    assert client.get(author_url + "?page=9").status_code == 404
     assert client.get("/?page=9").status_code == 404
     assert client.get("/?page=abc").status_code == 404
     # Far from both ends the range is elided rather than printing every page.
