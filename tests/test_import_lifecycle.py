@@ -1,12 +1,8 @@
-"""What happens to imported articles later: re-processing, export round trip, a killed run."""
+"""What happens to imported articles later: re-processing, export round trip.
 
-import os
-import random
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
+A killed run: tests/test_faults.py.
+"""
+
 from io import StringIO
 
 import pytest
@@ -15,7 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleImage, Author, Category, Editor, RawSource, Source
 
-from .conftest import ROOT, SEEDS, SHARED
+from .conftest import SEEDS, SHARED
 from .importing import make_corpus, run_import
 
 pytestmark = pytest.mark.django_db
@@ -133,62 +129,6 @@ def test_jobs_two_stores_the_same_as_jobs_one(tmp_path):
     Article.objects.all().delete()
     run_import(corpus, "--jobs", "2")
     assert differences(normalized(snapshot()), one) == {}
-
-
-def integrity_problems(db_path):
-    with sqlite3.connect(db_path) as db:
-        checks = {
-            "articles without categories": "SELECT COUNT(*) FROM articles_article a WHERE NOT "
-            "EXISTS (SELECT 1 FROM articles_article_categories c WHERE c.article_id = a.id)",
-            "articles without raw text": "SELECT COUNT(*) FROM articles_article a WHERE NOT "
-            "EXISTS (SELECT 1 FROM articles_rawsource r WHERE r.article_id = a.id)",
-            "duplicate paths": (
-                "SELECT COUNT(*) - COUNT(DISTINCT source_path) FROM articles_article"
-            ),
-            "sqlite integrity": "SELECT integrity_check != 'ok' FROM pragma_integrity_check",
-        }
-        found = {name: db.execute(sql).fetchone()[0] for name, sql in checks.items()}
-        images = db.execute("SELECT COUNT(*) FROM articles_articleimage").fetchone()[0]
-    return {name: n for name, n in found.items() if n}, images
-
-
-@pytest.mark.slow
-def test_killed_import_leaves_no_half_article_and_rerun_completes(tmp_path):
-    corpus = make_corpus(tmp_path / "corpus", 2000, seed=5)
-    db_path = tmp_path / "kill.db"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", DEBUG="1")
-    command = [sys.executable, "manage.py"]
-    subprocess.run([*command, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    rng = random.Random(2022)
-    for _ in range(4):
-        process = subprocess.Popen(
-            [*command, "import_articles", str(corpus), "--jobs", "2", "-v0"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        time.sleep(rng.uniform(1.0, 3.0))
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        problems, _ = integrity_problems(db_path)
-        assert problems == {}
-    result = subprocess.run(
-        [*command, "import_articles", str(corpus), "-v1"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = result.stdout.strip().splitlines()[-1]
-    created = int(summary.split(": ")[1].split(" created")[0])
-    unchanged = int(summary.split(", ")[2].split(" unchanged")[0])
-    assert created + unchanged == 2000 and "0 failed" in summary
-    problems, images = integrity_problems(db_path)
-    assert problems == {}
-    with open(corpus / "MANIFEST.tsv", encoding="utf-8") as manifest:
-        expected_images = sum(int(line.split("\t")[5]) for line in list(manifest)[1:])
-    assert images == expected_images
 
 
 def test_raw_source_is_kept_verbatim():
