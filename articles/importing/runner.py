@@ -95,10 +95,14 @@ class Importer:
 
     def run_tasks(self, work, task_chunks):
         self.start_record()
-        pool = self.make_pool()
+        pool = None
         try:
             pending = None
             for tasks in task_chunks:
+                if pool is None and tasks and self.jobs > 1:
+                    # Started on the first file that needs parsing: a re-run where nothing
+                    # changed never pays for starting the workers.
+                    pool = self.make_pool()
                 parsing = pool.map_async(work, tasks, chunksize=8) if pool else (work, tasks)
                 if pending is not None:
                     self.store(pending)
@@ -113,8 +117,6 @@ class Importer:
         return self.result
 
     def make_pool(self):
-        if self.jobs == 1:
-            return None
         # forkserver, not fork: workers start from a clean process that holds none of our
         # database connections or threads; they import only the Django-free pipeline.
         context = multiprocessing.get_context("forkserver")
