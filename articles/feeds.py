@@ -143,7 +143,7 @@ class TagRss(ArticleFeed):
         return {"slug": obj.slug}
 
     def articles(self, obj):
-        return Article.objects.published().filter(tags=obj)
+        return Article.objects.published().matching(tags=obj)
 
     def title(self, obj):
         return _("新闻档案 · 标签：%(name)s") % {"name": obj.name}
@@ -169,7 +169,7 @@ class AuthorRss(ArticleFeed):
         return {"slug": obj.slug}
 
     def articles(self, obj):
-        return Article.objects.published().filter(author=obj)
+        return Article.objects.published().matching(author=obj)
 
     def title(self, obj):
         return _("新闻档案 · 作者：%(name)s") % {"name": obj.name}

@@ -114,6 +114,21 @@ def test_article_page_shows_every_field(client, story, chain):
     assert f'<meta property="og:description" content="{story.excerpt}">' in html
 
 
+def test_related_articles_rank_shared_tags_then_nearness(client, story):
+    far_two = make_article(
+        "两个共同标签", tags=["疫情", "吉林"], published_at=APRIL_7 - timedelta(days=30)
+    )
+    near_one = make_article(
+        "一个共同标签", tags=["疫情"], published_at=APRIL_7 + timedelta(hours=1)
+    )
+    far_one = make_article("较远的一个", tags=["吉林"], published_at=APRIL_7 - timedelta(days=60))
+    make_article("无关", tags=["别的"], published_at=APRIL_7 - timedelta(minutes=5))
+    make_article("草稿同标签", tags=["疫情", "吉林"], status="draft")
+    html = client.get(story.get_absolute_url()).text
+    related = BeautifulSoup(html, "html.parser").select(".related li a")
+    assert [a.text for a in related] == [far_two.title, near_one.title, far_one.title]
+
+
 def test_relative_lead_image_is_shared_as_an_absolute_url(client):
     article = make_article("相对头图", lead_image_url="/media/lead.jpg")
     html = client.get(article.get_absolute_url()).text
