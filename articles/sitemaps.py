@@ -6,6 +6,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from .models import Article, Author, Category, Editor, Source
+from .views import period_counts
 
 
 class ArticleSitemap(Sitemap):
@@ -34,6 +35,24 @@ class HomeSitemap(Sitemap):
 
     def location(self, name):
         return reverse(name)
+
+
+class ArchiveSitemap(Sitemap):
+    """Year and month archives, the date-ordered way into the archive (days would be many
+    thin pages, and every day is linked from its month)."""
+
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self):
+        months = [period.date for period in period_counts(Article.objects.published(), "month")]
+        years = sorted({month.replace(month=1) for month in months})
+        return [("year", year) for year in years] + [("month", month) for month in months]
+
+    def location(self, item):
+        name, date = item
+        kwargs = {"year": date.year} if name == "year" else {"year": date.year, "month": date.month}
+        return reverse(f"articles:archive_{name}", kwargs=kwargs)
 
 
 def with_public_articles(queryset, relation):
@@ -78,6 +97,7 @@ class TagSitemap(ListSitemap):
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
+    "archives": ArchiveSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,

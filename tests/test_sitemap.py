@@ -46,6 +46,8 @@ def test_sitemap_lists_every_public_article_and_no_draft(client):
         leaf.parent.get_absolute_url(),
         reverse("articles:tag", kwargs={"slug": "疫情"}),
         public[0].author.get_absolute_url(),
+        reverse("articles:archive_year", kwargs={"year": 2022}),
+        reverse("articles:archive_month", kwargs={"year": 2022, "month": 4}),
     ]
     for path in expected_lists:
         assert f"http://testserver{path}" in locations

@@ -76,7 +76,9 @@ def test_list_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(small):
         client.get(url)
     assert count_queries(client, url) == small
-    assert small <= 12, f"{url} runs {small} queries"
+    # The sitemap reads eight sections, most of them with a COUNT and a page of rows.
+    limit = 13 if url == reverse("sitemap") else 12
+    assert small <= limit, f"{url} runs {small} queries"
 
 
 def test_article_page_runs_a_fixed_number_of_queries(
