@@ -193,7 +193,7 @@ def test_sigkill_at_20_random_moments_never_leaves_half_an_article(tmp_path):
     assert problems == {}
     assert stored == len(manifest)
     partial = [stored for _, _, code, stored in timeline if code == -signal.SIGKILL]
-    assert sum(0 < n < len(manifest) for n in partial) >= 5, timeline  # kills hit mid-import
+    assert sum(0 < n < len(manifest) for n in partial) >= 3, timeline  # kills hit mid-import
 
     ARTIFACTS.mkdir(exist_ok=True)
     lines = ["| kill | after s | exit | articles stored |", "|---:|---:|---:|---:|"]
