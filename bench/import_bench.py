@@ -47,7 +47,7 @@ def run(args, env):
     elapsed = time.perf_counter() - start
     if result.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    return elapsed, result.stdout.strip().splitlines()[-1]
+    return elapsed, (result.stdout.strip().splitlines() or [""])[-1]
 
 
 def frontmatter_rate(files):
