@@ -7,9 +7,11 @@
 2. imports them into a fresh SQLite database with `import_articles --jobs 2`
    (or uses DATABASE_URL if set, e.g. PostgreSQL),
 3. serves the site with gunicorn on 127.0.0.1 (DEBUG off, the production settings),
-4. loads the home page, one article page, the same article page rotating over 500 different
-   articles, and a category page with wrk (bounded by --duration), and in the same run a
-   trivial HttpResponse view behind the same middleware: the ceiling,
+4. loads the home page, one article page, article pages rotating over 500 different
+   articles, a category page, and home and category pages rotating over 100 page numbers
+   with wrk (bounded by --duration), and in the same run a trivial HttpResponse view behind
+   the same middleware: the ceiling. Rotating rows are mostly cache misses: they measure
+   rendering and queries, the single-URL rows mostly the page cache,
 5. prints a Markdown table: requests/s, p50, p99, errors, and each page as % of the ceiling.
 
 This file is also the bench server's settings module and URLconf (when gunicorn imports it
@@ -127,7 +129,9 @@ def start_server(env, workers):
     env = dict(env, NEWSARCHIVE_BENCH_SERVER="1", DJANGO_SETTINGS_MODULE="serve_bench")
     cmd = [GUNICORN, "-c", "newsarchive/gunicorn.conf.py", "--pythonpath", "bench"]
     cmd += ["--bind", f"127.0.0.1:{PORT}", "--workers", str(workers)]
-    cmd += ["--access-logfile", "/dev/null", "newsarchive.wsgi"]
+    # No recycling: gunicorn.conf.py restarts a worker every ~5,000 requests, and a restart
+    # (boot plus empty per-process caches) landed in whichever row it happened to hit.
+    cmd += ["--max-requests", "0", "--access-logfile", "/dev/null", "newsarchive.wsgi"]
     server = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
     for _ in range(100):
         if server.poll() is not None:
@@ -186,7 +190,9 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
-    parser.add_argument("--reuse-db", action="store_true", help="skip generating and importing")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="skip generating and importing; still migrate"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -200,14 +206,20 @@ def main():
             for stale in OUT.glob(f"{database.name}*"):
                 stale.unlink()
         prepare_database(args.count, env)
+    else:  # a database from an earlier run still needs the migrations (indexes) added since
+        run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     paths = pick_paths(env)
 
     with tempfile.TemporaryDirectory() as tmp:
-        rotation = Path(tmp) / "paths.txt"
-        rotation.write_text("\n".join(paths["rotation"]) + "\n")
         lua = Path(tmp) / "rotate.lua"
         lua.write_text(ROTATE_LUA)
-        wrk_env = dict(os.environ, BENCH_PATHS=str(rotation))
+
+        def rotating(name, urls):
+            listing = Path(tmp) / f"{name}.txt"
+            listing.write_text("\n".join(urls) + "\n")
+            return load("/", args, lua=str(lua), env=dict(os.environ, BENCH_PATHS=str(listing)))
+
+        pages = [f"?page={n}" for n in range(2, 102)]
         server = start_server(env, args.workers)
         try:
             rows = [
@@ -216,9 +228,14 @@ def main():
                 ("article page", load(paths["article"], args)),
                 (
                     f"article pages, {len(paths['rotation'])} rotating",
-                    load("/", args, lua=str(lua), env=wrk_env),
+                    rotating("articles", paths["rotation"]),
                 ),
                 ("category page (largest root)", load(paths["category"], args)),
+                ("home pages 2-101, rotating", rotating("home", [f"/{p}" for p in pages])),
+                (
+                    "category pages 2-101, rotating",
+                    rotating("category", [paths["category"] + p for p in pages]),
+                ),
             ]
         finally:
             stop_server(server)
