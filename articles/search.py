@@ -14,6 +14,7 @@ for the last character of the run the character alone. 景俊海 -> 景俊 俊�
 Latin letters and digits are words, lower-cased after NFKC (so full-width ＧＤＰ２０２２ match).
 """
 
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -282,13 +283,20 @@ class _DocumentMatches(Expression):
         return f"{table}.search_document @@ %s::tsquery", [self.tsquery]
 
 
-def _newest_matches(queryset, parsed, title_only=False):
-    """SQL and params: ids of the CANDIDATES newest matches in `queryset`, every column or title."""
-    if connections[queryset.db].vendor == "postgresql":
-        weight = "A" if title_only else ""
-        matches = queryset.filter(_DocumentMatches(_ts_query(parsed, weight))).order_by("-pk")
+_MATCH = object()  # stands for the MATCH or tsquery parameter while the SQL is compiled
+
+
+def _newest_matches(queryset, parsed):
+    """Ids of the CANDIDATES newest matches in `queryset`: (every term in the title, anywhere).
+
+    Both scans differ only in their match parameter, so the SQL is compiled once: compiling
+    the caller's filters costs Django more than FTS5 takes to find 200 matches.
+    """
+    postgresql = connections[queryset.db].vendor == "postgresql"
+    if postgresql:
+        matches = queryset.filter(_DocumentMatches(_MATCH)).order_by("-pk")
+        expressions = (_ts_query(parsed, weight="A"), _ts_query(parsed))
     else:
-        expression = _fts_expression(parsed, column="title" if title_only else "")
         # Joined on rowid = id and ordered by rowid, so FTS5 walks its index newest first and
         # SQLite stops at the limit: the cost does not grow with the number of matches.
         matches = (
@@ -299,11 +307,29 @@ def _newest_matches(queryset, parsed, title_only=False):
                     template="articles_search.rowid = %(expressions)s",
                     output_field=BooleanField(),
                 ),
-                RawSQL("articles_search MATCH %s", [expression], output_field=BooleanField()),
+                RawSQL("articles_search MATCH %s", [_MATCH], output_field=BooleanField()),
             )
             .order_by(RawSQL("articles_search.rowid", []).desc())
         )
-    return matches.values("pk")[:CANDIDATES].query.sql_with_params()
+        expressions = (_fts_expression(parsed, column="title"), _fts_expression(parsed))
+    sql, params = matches.values_list("pk")[:CANDIDATES].query.sql_with_params()
+    params = list(params)
+    slot = next(index for index, param in enumerate(params) if param is _MATCH)
+    found = []
+    with connections[queryset.db].cursor() as cursor:
+        for expression in expressions:
+            params[slot] = expression
+            cursor.execute(sql, params)
+            found.append([pk for (pk,) in cursor.fetchall()])
+    return found
+
+
+def _among(ids, vendor):
+    """`pk__in` right-hand side for a list of ids as one bound parameter: hundreds of literals
+    cost Django more time to compile than the database takes to run the query."""
+    if vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
 def search(queryset, q, include_unpublished=False):
@@ -319,29 +345,40 @@ def search(queryset, q, include_unpublished=False):
     query (measured; bench/search_bench.py). Instead the candidates are the CANDIDATES newest
     title matches and the CANDIDATES newest matches (by id), so the cost is bounded whatever
     the query. A query with more matches shows the newest; `is_capped(count)` tells the page.
+
+    The two candidate queries run here, once, not inside the queryset returned: as subqueries
+    they ran again for the page's COUNT and twice more for its rows and their title flag, and
+    the title one is the costly one (a phrase restricted to a column reads the whole position
+    lists of its tokens: 10-40 ms at 100,000 articles when few titles match; measured).
     """
     parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
     if not include_unpublished:
         queryset = queryset.published()
+    nothing = queryset.annotate(search_title_hit=Value(False, BooleanField())).none()
     if not parsed.positive:
         # Same annotation as a real result, so callers may order by it either way.
-        return queryset.annotate(search_title_hit=Value(False, BooleanField())).none()
-    title_sql, title_params = _newest_matches(queryset, parsed, title_only=True)
-    any_sql, any_params = _newest_matches(queryset, parsed)
-    # SQL compiled by Django from our own querysets; user text is only ever a bound parameter.
-    # UNION of subselects because SQLite refuses ORDER BY/LIMIT inside a compound SELECT.
-    union = f"SELECT * FROM ({title_sql}) AS t UNION SELECT * FROM ({any_sql}) AS a"  # noqa: S608
-    candidates = RawSQL(union, (*title_params, *any_params))  # noqa: S611
-    title_hits = RawSQL(title_sql, title_params)  # noqa: S611
+        return nothing
+    title_ids, any_ids = _newest_matches(queryset, parsed)
+    candidates = {*title_ids, *any_ids}
+    if not candidates:
+        return nothing
     # A fresh queryset around the candidates: the caller's filters already ran inside them,
     # and repeated outside they lead SQLite to scan the status index instead of looking up
     # the few candidate ids. Joins and prefetches the caller asked for are kept.
-    results = queryset.model._default_manager.filter(pk__in=candidates)
+    vendor = connections[queryset.db].vendor
+    results = queryset.model._default_manager.using(queryset.db)
+    results = results.filter(pk__in=_among(sorted(candidates), vendor))
     results.query.select_related = queryset.query.select_related
+    order = ["-published_at", "-pk"]
+    if title_ids:
+        title_hit = ExpressionWrapper(Q(pk__in=_among(title_ids, vendor)), BooleanField())
+        order.insert(0, "-search_title_hit")
+    else:
+        title_hit = Value(False, BooleanField())  # PostgreSQL refuses a constant in ORDER BY
     return (
         results.prefetch_related(*queryset._prefetch_related_lookups)
-        .annotate(search_title_hit=ExpressionWrapper(Q(pk__in=title_hits), BooleanField()))
-        .order_by("-search_title_hit", "-published_at", "-pk")
+        .annotate(search_title_hit=title_hit)
+        .order_by(*order)
     )
 
 
