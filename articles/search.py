@@ -1,10 +1,16 @@
 """Full-text search over the archive, in Chinese, on SQLite (FTS5) and PostgreSQL (tsvector).
 
-Why character bigrams and not word segmentation (jieba): news is full of names and new words
-(景俊海, 新冠, 元宇宙) that a segmenter's dictionary splits wrongly, and a wrong split at index
-time can never be found again. Bigrams (the approach of Lucene's CJKAnalyzer and pg_bigm) need
-no dictionary, cost nothing to install, and behave the same on both databases because we
-tokenize in Python and hand the databases plain space-separated tokens.
+Why character bigrams and not word segmentation (jieba): a word index finds only the words
+the segmenter cut, and it cuts by dictionary and context. News is full of names and new words
+(景俊海, 新冠, 元宇宙) missing from any dictionary, the same characters are cut differently in
+different sentences, and a query for part of a stored word (疫情 in a 疫情防控 kept whole)
+finds nothing; each such miss needs a new dictionary entry and a re-index. Bigrams (the
+approach of Lucene's CJKAnalyzer and pg_bigm) find any run of two or more characters, need no
+dictionary or model to install and load, and behave the same on both databases because we
+tokenize in Python (articles/tokens.py) and hand the databases plain space-separated tokens.
+The price: a token per character, so the index is several times the size of the text
+(bench/search_bench.py reports it), and a bigram can straddle two words (长春 in 市长春节),
+a false match readers rarely meet and the highlighting shows plainly.
 
 The token stream gives every character of a CJK run one token: the bigram starting at it, and
 for the last character of the run the character alone. 景俊海 -> 景俊 俊海 海. So:
