@@ -243,3 +243,11 @@ def test_unusable_queries_explain_themselves(q, message):
     parsed = search.parse_query(q)
     assert str(parsed.message) == message
     assert parsed.positive == []
+
+
+def test_a_bigram_may_straddle_two_words():
+    # The price of bigrams named in articles/search.py: 长春 (the city) inside 市长 + 春节.
+    article = make("市长春节慰问", "正文。")
+    search.update_index([article.pk])
+    assert list(Article.objects.search("长春")) == [article]
+    assert search.highlight(article.title, "长春") == "市<mark>长春</mark>节慰问"

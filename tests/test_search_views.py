@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from pytest_django.asserts import assertContains
 
 from articles import search
 from tests.factories import category_chain, make_article
@@ -34,6 +35,14 @@ def result_titles(response):
 
 def test_url_name():
     assert reverse("articles:search") == URL
+
+
+def test_search_box_in_the_header_keeps_the_query(client):
+    home = client.get("/")
+    assertContains(home, f'<form class="search-form" action="{URL}" method="get"', count=1)
+    box = '<input type="search" id="site-search" name="q" value="{}" placeholder="搜索文章">'
+    assertContains(home, box.format(""), html=True)
+    assertContains(client.get(URL, {"q": "<b>疫情"}), box.format("&lt;b&gt;疫情"), html=True)
 
 
 def test_ranked_results_with_count_and_highlights(client):
