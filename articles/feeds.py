@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .models import Article, Author, Category
+from .views import changed_at
 
 SUMMARY_CHARS = 200
 
@@ -83,7 +84,10 @@ class ArticleFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at or item.published_at
+        # The same clock as the article page's Last-Modified: an editor's edit or a re-import
+        # changes the item, so it must move the feed's Last-Modified too, or a reader sending
+        # If-Modified-Since keeps getting 304 for a feed whose content changed.
+        return changed_at(item)
 
     def item_author_name(self, item):
         return item.author.name if item.author else None

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from lxml import etree as ET
 
+from articles.models import Article
+
 from .factories import category_chain, make_article
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,10 @@ def test_feeds_answer_conditional_get(client, articles):
     assert first["Last-Modified"] == "Sat, 09 Apr 2022 13:21:43 GMT"
     assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
     assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    # An editor's change moves Last-Modified, so If-Modified-Since gets the new feed.
+    edited = APRIL_7 + timedelta(days=3)
+    Article.objects.filter(pk=articles["old"].pk).update(edited_at=edited)
+    cache.clear()
+    again = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 200
+    assert again["Last-Modified"] == "Sun, 10 Apr 2022 13:21:43 GMT"
