@@ -269,6 +269,12 @@ class Article(models.Model):
         help_text=_("相对于导入目录的文件路径，是重新导入时的身份。"),
     )
     content_hash = models.CharField(_("内容哈希"), max_length=64, blank=True)
+    # The file's size and mtime when it was last read: a re-run skips reading and hashing a
+    # file whose stat() still matches, as rsync and git do (import_articles --checksum won't).
+    source_size = models.BigIntegerField(_("文件大小"), null=True, blank=True, editable=False)
+    source_mtime_ns = models.BigIntegerField(
+        _("文件修改时间（纳秒）"), null=True, blank=True, editable=False
+    )
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     edited_at = models.DateTimeField(
         _("编辑修改时间"),
