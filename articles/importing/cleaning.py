@@ -9,8 +9,10 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from lxml import etree
 
+from articles.importing.errors import PostError
 from articles.importing.sanitizing import safe_url
 
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[：:]\s*(.+)$", re.DOTALL)
@@ -21,14 +23,23 @@ PHOTO_CREDIT = re.compile(r"摄\s*[)）]?\s*$")
 SENTENCE_PUNCTUATION = re.compile(r"[。，！？；,.!?;：:]")
 COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 MAX_OUTLET_LENGTH = 30
+MAX_EDITOR_LENGTH = 100
 INDENT = "\u3000 \t\r\n\xa0"
 DROPPED = {"style", "script", "noscript", "iframe", "template", "link", "meta"}
 EMPTY_REMOVABLE = {"p", "div", "span", "font", "strong", "b", "em", "i", "section"}
+# Browsers flatten anything deeper (Blink's limit); nh3's parser is quadratic in depth, so
+# 100,000 nested <div>s took minutes there and over a minute in BeautifulSoup already.
+MAX_HTML_DEPTH = 512
+# A crawled article has a few hundred elements; BeautifulSoup builds ~10,000 a second here,
+# so 500,000 '<b>a</b>' in a 4 MB file took a minute.
+MAX_HTML_ELEMENTS = 50_000
 LEADING_LINES = 3  # 原标题 and 来源 sit in the first few paragraphs, before any image
 
 # For plain text: block ends become paragraph breaks, every other tag goes.
 BLOCK_END = re.compile(r"</(p|li|h[1-6]|figcaption|td|th|blockquote|pre|div)>|<br\s*/?>", re.I)
 ANY_TAG = re.compile(r"<[^>]*>")
+# What get_text() counts as text: comments, doctypes and processing instructions are not.
+TEXT_TYPES = (NavigableString, CData)
 
 
 @dataclass
@@ -101,7 +112,9 @@ def sort_elements(root):
 
 
 def editor_name(line):
-    return WORK_CODE.sub("", line.strip(INDENT)).strip(INDENT)
+    name = WORK_CODE.sub("", line.strip(INDENT)).strip(INDENT)
+    # A "name" past this is a paragraph, not an editor; Editor.name holds 200 characters.
+    return name if len(name) <= MAX_EDITOR_LENGTH else ""
 
 
 def take_editor(parts):
@@ -206,11 +219,33 @@ def normalize_markup(parts):
             first.replace_with(first.lstrip(INDENT))
 
 
-def remove_empty(parts):
+def holding_content(root):
+    """ids of the elements that hold text or an image, found in one walk.
+
+    Asking each container for its text was a walk of its whole subtree: 100,000 nested
+    <div>s took most of an hour. Marking the ancestors of each piece of content, and stopping
+    at one already marked, touches every element once.
+    """
+    held = set()
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name not in ("img", "br", "figure"):
+                continue
+        elif type(node) not in TEXT_TYPES or not node.strip(INDENT):
+            continue
+        parent = node if isinstance(node, Tag) else node.parent
+        while parent is not None and id(parent) not in held:
+            held.add(id(parent))
+            parent = parent.parent
+    return held
+
+
+def remove_empty(root, parts):
+    held = holding_content(root)
     for tag in reversed(parts.containers):
         if gone(tag) or tag.parent is None:
             continue
-        if not text_of(tag) and tag.find(["img", "br", "figure"]) is None:
+        if id(tag) not in held:
             tag.decompose()
         elif tag.name != "p" and tag.has_attr("class"):
             del tag["class"]
@@ -241,15 +276,43 @@ def html_to_text(html):
     return "\n\n".join(line for line in lines if line)
 
 
+def check_html_shape(html):
+    """Refuse bodies that would take minutes to clean: too deep, or too many elements.
+
+    libxml2 builds the tree in C in milliseconds (it stops counting depth at 2048), where
+    BeautifulSoup and nh3 would each take minutes.
+    """
+    if html.count("<") <= MAX_HTML_DEPTH:  # a normal article: too few tags for either limit
+        return
+    # Bytes, not str: lxml refuses a str that carries an <?xml encoding=...?> declaration.
+    parser = etree.HTMLParser(huge_tree=True, recover=True, encoding="utf-8")
+    document = etree.fromstring(html.encode("utf-8", "replace"), parser)
+    if document is None:
+        return
+    depth = elements = 0
+    for event, _ in etree.iterwalk(document, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        elements += 1
+        if depth > MAX_HTML_DEPTH:
+            raise PostError(f"HTML is nested more than {MAX_HTML_DEPTH} elements deep")
+        if elements > MAX_HTML_ELEMENTS:
+            raise PostError(f"HTML has more than {MAX_HTML_ELEMENTS:,} elements")
+
+
 def clean_body(html):
-    soup = BeautifulSoup(COMMENT.sub("", html), "lxml")
+    html = COMMENT.sub("", html)
+    check_html_shape(html)
+    soup = BeautifulSoup(html, "lxml")
     root = soup.body or soup
     parts = sort_elements(root)
     editor = take_editor(parts)
     original_title, source = take_title_and_source(parts)
     images = take_images(soup, parts)
     normalize_markup(parts)
-    remove_empty(parts)
+    remove_empty(root, parts)
     unwrap_single_div(root)
     body_html = "".join(map(serialize_top_level, root.children)).strip()
     return CleanedBody(

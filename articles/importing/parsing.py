@@ -3,6 +3,7 @@
 import email.utils
 import html
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ MAX_CATEGORY_DEPTH = 10
 MAX_TAGS = 200
 MAX_NAME_LENGTH = 200
 MAX_TITLE_LENGTH = 500
+MAX_CATEGORY_PATH = 1000  # Category.path, the names joined by ' / '
+MAX_EXTRA_DEPTH = 20  # an unknown key's value nested deeper is not data anyone wrote by hand
+TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Keys with a meaning of their own; every other key is kept in Article.extra.
 KNOWN_KEYS = {
@@ -49,6 +54,10 @@ KNOWN_KEYS = {
 BLOCK_HTML = re.compile(
     r"<(p|div|h[1-6]|ul|ol|table|blockquote|pre|figure|section|article|img|br)\b", re.IGNORECASE
 )
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# '[' count x paragraph length: 4,000 '[a](' (16 KB, 6.4e7) took 5 s, a 20 KB paragraph with
+# 200 links is 4e6.
+MAX_BRACKET_WORK = 20_000_000
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 DATE_FORMATS = [
@@ -87,14 +96,42 @@ class ParsedPost:
 class UniqueKeyLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
     """Safe YAML that refuses duplicate keys instead of silently keeping the last one."""
 
+    def construct_object(self, node, deep=False):
+        # PyYAML's own constructors raise plain Python errors on values that look like their
+        # type but are not: 'date: 1900-02-30' (ValueError), '!!bool maybe' (KeyError),
+        # '!!timestamp x' (AttributeError), a 5,000-digit integer (ValueError). Each crashed
+        # the whole run; here it becomes this file's error, at the value's line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+            raise PostError(
+                f"front matter value {shown(node)} is not a valid {short_tag(node.tag)}"
+                + (f" ({str(error).split(';')[0]})" if isinstance(error, ValueError) else ""),
+                line=node.start_mark.line + 1,
+            ) from error
+
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key.lower() in seen:
+            marker = key.lower() if isinstance(key, str) else key
+            try:
+                duplicate = marker in seen
+            except TypeError:  # a list as a key: super() refuses it, with its line
+                continue
+            if duplicate:
                 raise PostError(f"duplicate key '{key}'", line=key_node.start_mark.line + 1)
-            seen.add(key.lower() if isinstance(key, str) else key)
+            seen.add(marker)
         return super().construct_mapping(node, deep=deep)
+
+
+def short_tag(tag):
+    return tag.removeprefix("tag:yaml.org,2002:")
+
+
+def shown(node):
+    value = node.value if isinstance(node.value, str) else f"<{short_tag(node.tag)}>"
+    return repr(value if len(value) <= 40 else value[:40] + "…")
 
 
 def load_yaml(text, first_line):
@@ -113,10 +150,24 @@ def load_yaml(text, first_line):
         mark = getattr(error, "problem_mark", None)
         line = mark.line + first_line if mark else None
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and start and mark and start.line != mark.line:
+            # 'found unexpected end of stream' points at the fence; say where it began.
+            problem += f" {context} that starts on line {start.line + first_line}"
         raise PostError(f"front matter is not valid YAML: {problem}", line=line) from error
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        # What construct_object() below cannot see: the top-level mapping itself.
+        raise PostError(f"front matter cannot be read: {error}", line=first_line) from error
 
 
 def load_front_matter(text, front_format, first_line):
+    try:
+        return read_front_matter(text, front_format, first_line)
+    except RecursionError as error:  # '[[[[...' a thousand deep, in any of the three formats
+        raise PostError("front matter is nested too deeply", line=first_line) from error
+
+
+def read_front_matter(text, front_format, first_line):
     if not front_format:
         return {}
     if front_format == "yaml":
@@ -128,11 +179,20 @@ def load_front_matter(text, front_format, first_line):
             raise PostError(
                 f"front matter is not valid JSON: {error.msg}", line=first_line + error.lineno - 1
             ) from error
+        except ValueError as error:  # a number past Python's 4,300-digit limit
+            problem = str(error).split(";")[0]  # the rest advises sys.set_int_max_str_digits
+            raise PostError(
+                f"front matter is not valid JSON: {problem}", line=first_line
+            ) from error
     else:
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise PostError(f"front matter is not valid TOML: {error}", line=first_line) from error
+        except ValueError as error:  # TOMLDecodeError, or a number past the digit limit
+            # tomllib counts lines from the fence: '(at line 2, column 8)' -> the file's line.
+            where = TOML_POSITION.search(str(error))
+            line = first_line + int(where.group(1)) - 1 if where else first_line
+            problem = TOML_POSITION.sub("", str(error).split(";")[0]).strip()
+            raise PostError(f"front matter is not valid TOML: {problem}", line=line) from error
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -143,12 +203,18 @@ def load_front_matter(text, front_format, first_line):
     return {str(key).strip().lower(): value for key, value in data.items()}
 
 
+def plain_text(text):
+    """Escapes in YAML/JSON/TOML ("\\u0000", "\\ud800") decode to characters the file never
+    held: controls (XML feeds and PostgreSQL refuse NUL) and lone surrogates (no UTF-8 for
+    them: the database driver raised on the whole batch)."""
+    return LONE_SURROGATE.sub("\ufffd", strip_controls(text))
+
+
 def as_text(value, what):
     if value is None:
         return ""
     if isinstance(value, bool | int | float | str):
-        # YAML/JSON escapes ("\\u0001") decode to control characters the file never held.
-        return strip_controls(str(value)).strip()
+        return plain_text(str(value)).strip()
     if isinstance(value, dict) and "name" in value:
         return as_text(value["name"], what)
     raise PostError(f"{what} must be text, not {type(value).__name__}")
@@ -186,6 +252,8 @@ def parse_categories(value):
             raise PostError(
                 f"category hierarchy is {len(names)} levels deep (limit {MAX_CATEGORY_DEPTH})"
             )
+        if len(" / ".join(names)) > MAX_CATEGORY_PATH:
+            raise PostError(f"category path is longer than {MAX_CATEGORY_PATH} characters")
         if names and names not in result:
             result.append(names)
     return result
@@ -262,7 +330,19 @@ def render_body(body):
     """HTML stays HTML; a Markdown body (no block-level HTML) is rendered first."""
     if BLOCK_HTML.search(body):
         return body
+    check_markdown_brackets(body)
     return markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
+
+
+def check_markdown_brackets(body):
+    """Python-Markdown looks for the end of every '[' through the rest of its paragraph:
+    '[a](' repeated 50,000 times (200 KB) did not finish in an hour."""
+    for paragraph in PARAGRAPH_BREAK.split(body):
+        if paragraph.count("[") * len(paragraph) > MAX_BRACKET_WORK:
+            raise PostError(
+                f"a Markdown paragraph has {paragraph.count('[')} '[' in "
+                f"{len(paragraph)} characters; it would take minutes to render"
+            )
 
 
 def slug_hint(meta):
@@ -273,17 +353,24 @@ def slug_hint(meta):
     return slug
 
 
-def json_safe(value):
+def json_safe(value, key="", depth=0):
     """Unknown keys go to a JSONField: dates become ISO strings, everything else stays."""
+    if depth > MAX_EXTRA_DEPTH:
+        # The JSON encoder recurses too: deep enough, it raised inside the writer's batch.
+        raise PostError(f"front matter key '{key}' is nested over {MAX_EXTRA_DEPTH} levels deep")
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {plain_text(str(k)): json_safe(v, key, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
+        return [json_safe(v, key, depth + 1) for v in value]
+    if isinstance(value, str):
+        return plain_text(value)  # PostgreSQL's jsonb refuses \u0000
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or nan; PostgreSQL refuses them
+    if value is None or isinstance(value, bool | int | float):
         return value
-    return str(value)
+    return plain_text(str(value))
 
 
 def parse_post(raw, zone):
@@ -323,6 +410,10 @@ def parse_post(raw, zone):
         # Rendered into <img src> and og:image: a javascript:/data: URL is dropped, not kept.
         lead_image_url=safe_url(as_text(meta.get("headimg") or meta.get("cover"), "headimg")),
         thumbnail_url=safe_url(as_text(meta.get("thumbnail"), "thumbnail")),
-        extra={key: json_safe(value) for key, value in meta.items() if key not in KNOWN_KEYS},
+        extra={
+            plain_text(key): json_safe(value, key)
+            for key, value in meta.items()
+            if key not in KNOWN_KEYS
+        },
         body_html=body_html,
     )

@@ -4,6 +4,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,18 +55,35 @@ def relative_identity(root, path):
 
 
 def read_bytes(path):
+    # Opened before it is looked at, and looked at through the open descriptor: a name can
+    # be swapped for something else between a stat() and an open(). O_NONBLOCK because
+    # opening a FIFO ('mkfifo post.md') for reading waits for a writer forever; on a regular
+    # file it changes nothing.
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise PostError(
-                f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES >> 20} MB limit"
-            )
-        with open(path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except IsADirectoryError as error:
         raise PostError("is a directory, not a post file") from error
     except OSError as error:
         raise PostError(f"cannot read file: {error.strerror or error}") from error
+    with open(fd, "rb") as handle:
+        try:
+            status = os.fstat(fd)
+            if stat.S_ISDIR(status.st_mode):
+                raise PostError("is a directory, not a post file")
+            if not stat.S_ISREG(status.st_mode):  # a FIFO, a socket, /dev/zero behind a link
+                raise PostError("not a regular file")
+            if status.st_size > MAX_FILE_BYTES:
+                raise PostError(too_big(status.st_size))
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise PostError(f"cannot read file: {error.strerror or error}") from error
+    if len(data) > MAX_FILE_BYTES:  # it grew after the fstat()
+        raise PostError(too_big(len(data)) + " (it grew while being read)")
+    return data
+
+
+def too_big(size):
+    return f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES >> 20} MB limit"
 
 
 def content_hash(data):
@@ -73,7 +91,19 @@ def content_hash(data):
 
 
 def decode(data):
-    """UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) only when UTF-8 fails."""
+    """UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) only when UTF-8 fails.
+
+    UTF-16 only with its BOM (Windows Notepad's "Unicode"): without one it cannot be told
+    from binary, and its NUL bytes are what the binary check looks for.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")  # the BOM picks the byte order and is dropped
+        except UnicodeDecodeError as error:
+            raise PostError(f"broken UTF-16 (bad bytes at offset {error.start})") from error
+        if "\x00" in text:
+            raise PostError("binary file (contains NUL characters), not a text post")
+        return text, "utf-16"
     if b"\x00" in data:
         raise PostError("binary file (contains NUL bytes), not a text post")
     if data.startswith(codecs.BOM_UTF8):
