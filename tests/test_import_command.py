@@ -1,6 +1,7 @@
 """import_articles end to end: real files, real database, output read back."""
 
 import csv
+import os
 from datetime import datetime
 
 import pytest
@@ -197,3 +198,41 @@ def test_hexo_edge_case_posts_import_or_fail_clearly():
     excerpts = Article.objects.get(source_path__endswith="_posts/excerpts.md")
     assert excerpts.excerpt == "The following contents should be invisible in home/archive page."
     assert Article.objects.get(source_path__endswith="中文測試.md").title == "中文測試"
+
+
+def test_rerun_skips_reading_files_whose_stat_is_unchanged(tmp_path, monkeypatch):
+    from articles.importing import runner
+
+    path = write(tmp_path, "a.md", post(title="甲"))
+    write(tmp_path, "b.md", post(title="乙"))
+    run_import(tmp_path)
+    reads = []
+    read_bytes = runner.read_bytes
+    monkeypatch.setattr(runner, "read_bytes", lambda p: reads.append(p) or read_bytes(p))
+
+    out, _, _ = run_import(tmp_path)
+    assert out.endswith("2 files: 0 created, 0 updated, 2 unchanged, 0 kept, 0 failed\n")
+    assert reads == []
+
+    # Touched, same text: read once, found unchanged by its hash, and its new stat kept.
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    out, _, _ = run_import(tmp_path)
+    assert "unchanged: a.md" in out and [p.name for p in reads] == ["a.md"]
+    assert Article.objects.get(source_path="a.md").source_mtime_ns == path.stat().st_mtime_ns
+    run_import(tmp_path)
+    assert len(reads) == 1
+
+
+def test_checksum_reads_what_a_matching_stat_would_hide(tmp_path):
+    path = write(tmp_path, "a.md", post(title="甲", body="正文一"))
+    run_import(tmp_path)
+    stat = path.stat()
+    # Same length, same mtime, different text: only --checksum can tell.
+    path.write_text(post(title="甲", body="正文二"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    out, _, _ = run_import(tmp_path)
+    assert "unchanged: a.md" in out
+    out, _, _ = run_import(tmp_path, "--checksum")
+    assert "updated: a.md" in out
+    assert Article.objects.get().body_text == "正文二"

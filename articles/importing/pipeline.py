@@ -47,6 +47,7 @@ class ArticleData:
     extra: dict = field(default_factory=dict)
     encoding: str = "utf-8"
     search_document: tuple = ()  # tokens.document(): built here, in the worker
+    source_stat: tuple | None = None  # (size, mtime_ns) of the file it was read from
 
 
 @dataclass

@@ -6,6 +6,8 @@ chunk N-1, so the single writer (SQLite allows one) overlaps the parsing.
 """
 
 import multiprocessing
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -47,6 +49,15 @@ class ImportResult:
         return f"{self.total} files: " + ", ".join(parts)
 
 
+def stat_of(path):
+    """(size, mtime_ns) of a regular file, None for anything else (read_bytes says why)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
+
+
 def chunked(iterable, size):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
@@ -62,6 +73,7 @@ class Importer:
         zone_name,
         jobs=1,
         force=False,
+        checksum=False,
         dry_run=False,
         report=None,
         command="import_articles",
@@ -71,6 +83,8 @@ class Importer:
         self.zone_name = zone_name
         self.jobs = max(1, jobs)
         self.force = force
+        self.checksum = checksum  # read and hash every file, whatever its stat says
+        self.file_stats = {}  # rel_path -> (size, mtime_ns) of files sent to be parsed
         self.dry_run = dry_run
         self.reprocess = reprocess
         self.report = report or (lambda outcome: None)
@@ -124,21 +138,35 @@ class Importer:
         return context.Pool(self.jobs)
 
     def triage(self, chunk):
-        """Read and hash each file; only new or changed ones go on to be parsed."""
+        """Only new or changed files go on to be parsed.
+
+        A file whose size and mtime still match what was stored is unchanged without being
+        read (rsync's quick check); otherwise it is read and its content hash decides.
+        """
         files = [(relative_identity(root, path), path) for root, path in chunk]
         known = storing.known_identities([rel for rel, _ in files])
-        tasks = []
+        tasks, touched = [], {}
         for rel_path, path in files:
+            prior = known.get(rel_path) if not self.force else None
+            # Taken before the read: a file that changes in between looks changed next time.
+            file_stat = stat_of(path)
+            if prior and not self.checksum and file_stat == (prior.size, prior.mtime_ns):
+                self.record(storing.Outcome(rel_path, storing.UNCHANGED))
+                continue
             try:
                 data = read_bytes(path)
             except PostError as error:
                 self.record(storing.Outcome(rel_path, storing.FAILED, error=str(error)))
                 continue
-            prior = known.get(rel_path)
-            if prior and not self.force and prior.content_hash == content_hash(data):
+            if prior and prior.content_hash == content_hash(data):
                 self.record(storing.Outcome(rel_path, storing.UNCHANGED))
+                if file_stat and file_stat != (prior.size, prior.mtime_ns):
+                    touched[prior.pk] = file_stat
                 continue
+            self.file_stats[rel_path] = file_stat
             tasks.append((rel_path, data, self.zone_name))
+        if touched and not self.dry_run:
+            storing.remember_stats(touched)
         return tasks
 
     def store(self, parsing):
@@ -149,9 +177,11 @@ class Importer:
             results = parsing.get()
         items = []
         for result in results:
+            file_stat = self.file_stats.pop(result.rel_path, None)
             if isinstance(result, Failure):
                 self.record(storing.Outcome(result.rel_path, storing.FAILED, error=str(result)))
             else:
+                result.source_stat = file_stat
                 items.append(result)
         if not items:
             return

@@ -44,6 +44,8 @@ IMPORTED_FIELDS = [
     "comments_enabled",
     "status",
     "content_hash",
+    "source_size",
+    "source_mtime_ns",
     "imported_at",
     "edited_at",
     "extra",
@@ -61,16 +63,36 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Identity:
+    pk: int
     content_hash: str
     edited: bool
+    size: int | None
+    mtime_ns: int | None
 
 
 def known_identities(rel_paths):
     """What the database already holds for these files: {rel_path: Identity}."""
     rows = Article.objects.filter(source_path__in=rel_paths).values_list(
-        "source_path", "content_hash", "edited_at"
+        "pk", "source_path", "content_hash", "edited_at", "source_size", "source_mtime_ns"
     )
-    return {path: Identity(digest, edited is not None) for path, digest, edited in rows}
+    return {
+        path: Identity(pk, digest, edited is not None, size, mtime_ns)
+        for pk, path, digest, edited, size, mtime_ns in rows
+    }
+
+
+def remember_stats(stats):
+    """{article id: (size, mtime_ns)} for files found unchanged by their hash after a touch,
+    so the next run can skip reading them."""
+    if stats:
+        Article.objects.bulk_update(
+            [
+                Article(pk=pk, source_size=size, source_mtime_ns=mtime)
+                for pk, (size, mtime) in stats.items()
+            ],
+            ["source_size", "source_mtime_ns"],
+            batch_size=200,
+        )
 
 
 def raw_sources(article_ids=None, chunk_size=200):
@@ -117,7 +139,13 @@ def existing_articles(items):
     return {
         article.source_path: article
         for article in Article.objects.filter(source_path__in=paths).only(
-            "id", "source_path", "content_hash", "edited_at", "slug"
+            "id",
+            "source_path",
+            "content_hash",
+            "edited_at",
+            "slug",
+            "source_size",
+            "source_mtime_ns",
         )
     }
 
@@ -220,6 +248,8 @@ def fill(article, item: ArticleData, people, now):
     article.comments_enabled = item.comments_enabled
     article.status = Article.Status.PUBLISHED if item.published else Article.Status.DRAFT
     article.content_hash = item.content_hash
+    if item.source_stat:  # reprocess_articles has no file to stat: keep what was stored
+        article.source_size, article.source_mtime_ns = item.source_stat
     article.imported_at = now
     article.edited_at = None  # the file's text wins: only --force or a new article get here
     article.extra = item.extra

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             help="re-import every file and overwrite articles edited in the admin",
         )
         parser.add_argument(
+            "--checksum",
+            action="store_true",
+            help="read and hash every file, even those whose size and mtime are unchanged",
+        )
+        parser.add_argument(
             "--timezone",
             default=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
             help="zone for dates written without one (default %(default)s)",
@@ -71,6 +76,7 @@ class Command(BaseCommand):
                     zone_name=options["timezone"],
                     jobs=options["jobs"],
                     force=options["force"],
+                    checksum=options["checksum"],
                     dry_run=options["dry_run"],
                     report=report,
                     arguments=" ".join(sys.argv[2:]),
