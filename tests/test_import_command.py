@@ -218,7 +218,7 @@ def test_rerun_skips_reading_files_whose_stat_is_unchanged(tmp_path, monkeypatch
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     out, _, _ = run_import(tmp_path)
-    assert "unchanged: a.md" in out and [p.name for p in reads] == ["a.md"]
+    assert "unchanged: a.md" in out and [os.path.basename(p) for p in reads] == ["a.md"]
     assert Article.objects.get(source_path="a.md").source_mtime_ns == path.stat().st_mtime_ns
     run_import(tmp_path)
     assert len(reads) == 1
@@ -236,3 +236,25 @@ def test_checksum_reads_what_a_matching_stat_would_hide(tmp_path):
     out, _, _ = run_import(tmp_path, "--checksum")
     assert "updated: a.md" in out
     assert Article.objects.get().body_text == "正文二"
+
+
+def test_long_names_that_slugify_alike_still_fit_their_columns(tmp_path):
+    # Slug suffixes (-2, _1) once pushed 200/100-character slugs past their columns, and
+    # NFKC made a category path longer than its names: PostgreSQL refused those files.
+    def front(title, categories, tags):
+        return (
+            f"---\ntitle: {title}\ndate: 2022-04-07\ncategories: {categories}\n"
+            f"tags: {tags}\n---\n<p>正文</p>"
+        )
+
+    write(tmp_path, "a.md", front("甲", [["A" * 200]], ["t" * 99 + "!"]))
+    write(tmp_path, "b.md", front("乙", [["a" * 200]], ["t" * 99 + "?"]))
+    write(tmp_path, "c.md", front("丙", [["\ufdfa" * 30] * 6], []))
+    out, err, failed = run_import(tmp_path)
+    assert failed and "2 created" in out
+    assert "c.md: database refused it: category path is over 1000 characters" in err
+    slugs = sorted(Category.objects.values_list("slug", flat=True))
+    assert slugs == sorted(["a" * 200, "a" * 190 + "-2"])
+    from taggit.models import Tag
+
+    assert sorted(Tag.objects.values_list("slug", flat=True)) == sorted(["t" * 99, "t" * 90 + "-2"])

@@ -25,6 +25,8 @@ from ..models import (
 )
 from .pipeline import ArticleData
 
+MAX_CATEGORY_URL = 1000  # Category.slug_path's length
+
 CREATED, UPDATED, UNCHANGED, KEPT, FAILED = "created", "updated", "unchanged", "kept", "failed"
 
 # Fields an import writes; everything else on Article belongs to editors or to identity.
@@ -315,12 +317,13 @@ def names_to_ids(model, names):
     return found
 
 
-def free_slug(model, slug, field="slug", **scope):
-    """The slug, or slug-2, slug-3... whichever is free."""
+def free_slug(model, slug, field="slug", max_length=200, **scope):
+    """The slug, or slug-2, slug-3... whichever is free, never longer than max_length."""
+    slug = slug[:max_length]
     candidate, n = slug, 1
     while model.objects.filter(**{field: candidate}, **scope).exists():
         n += 1
-        candidate = f"{slug[:190]}-{n}"
+        candidate = f"{slug[: max_length - 10]}-{n}"
     return candidate
 
 
@@ -355,7 +358,10 @@ def category_in(parent, name):
     n, candidate = 1, slug
     while Category.objects.filter(slug_path=prefix + candidate).exists():
         n += 1
-        candidate = f"{slug}-{n}"
+        candidate = f"{slug[:190]}-{n}"
+    if len(prefix + candidate) > MAX_CATEGORY_URL:
+        # Slugifying can lengthen a name (NFKC), so the parser's limit on names is not enough.
+        raise ValueError(f"category path is over {MAX_CATEGORY_URL} characters as a URL")
     category = Category(parent=parent, name=name, slug=candidate)
     category.save()
     return category
@@ -372,8 +378,10 @@ def tag_ids(names):
         .values_list("key", "pk")
     )
     for key in sorted(lowered.keys() - found.keys()):
-        tag = Tag(name=lowered[key])
-        tag.save()  # taggit picks a free unicode slug
+        # Our own free slug: taggit's "_1" suffix can push a 100-character slug past its column.
+        slug = free_slug(Tag, unicode_slug(lowered[key], fallback="tag"), max_length=100)
+        tag = Tag(name=lowered[key], slug=slug)
+        tag.save()
         found[key] = tag.pk
     return found
 
