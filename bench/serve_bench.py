@@ -173,7 +173,9 @@ def parse_wrk(text):
 
 def load(path, args, lua=None, env=None):
     """One bounded wrk run (after a short warm-up that fills the caches)."""
-    base = ["wrk", "-t", "2", "-c", str(args.connections), "--latency"]
+    # --timeout: wrk's default of 2 s counted slow answers as socket errors whenever the
+    # (shared) machine was busy; slowness is what p99 reports, errors should be failures.
+    base = ["wrk", "-t", "2", "-c", str(args.connections), "--latency", "--timeout", "10s"]
     if lua:
         base += ["-s", lua]
     url = BASE + path
