@@ -258,3 +258,16 @@ def test_long_names_that_slugify_alike_still_fit_their_columns(tmp_path):
     from taggit.models import Tag
 
     assert sorted(Tag.objects.values_list("slug", flat=True)) == sorted(["t" * 99, "t" * 90 + "-2"])
+
+
+def test_batches_are_bounded_by_bytes_as_well_as_by_count(tmp_path):
+    from articles.importing.reading import iter_post_files
+    from articles.importing.runner import file_chunks
+
+    for name, size in [("a", 1000), ("b", 1000), ("c", 1000), ("d", 5000), ("e", 1000)]:
+        write(tmp_path, f"{name}.md", "x" * size)
+    chunks = file_chunks(iter_post_files([tmp_path]), size=200, max_bytes=2500)
+    names = [[os.path.basename(path) for _, path in chunk] for chunk in chunks]
+    assert names == [["a.md", "b.md"], ["c.md"], ["d.md"], ["e.md"]]
+    chunks = file_chunks(iter_post_files([tmp_path]), size=2, max_bytes=10**6)
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1]

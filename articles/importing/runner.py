@@ -22,6 +22,7 @@ from .pipeline import Failure, process_bytes, process_stored_task
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
 
 BATCH_SIZE = 200
+MAX_BATCH_BYTES = 32 * 1024 * 1024  # two batches are in memory at once (parsing, storing)
 MAX_STORED_ERRORS = 1000
 
 
@@ -56,6 +57,22 @@ def stat_of(path):
     except OSError:
         return None
     return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
+
+
+def file_chunks(files, size=BATCH_SIZE, max_bytes=MAX_BATCH_BYTES):
+    """Chunks of (root, path) of at most `size` files and, unless one file is bigger on its
+    own, `max_bytes` of file data: 200 files near the 5 MB limit would be a gigabyte."""
+    chunk, total = [], 0
+    for root, path in files:
+        file_stat = stat_of(path)
+        size_of = file_stat[0] if file_stat else 0
+        if chunk and (len(chunk) >= size or total + size_of > max_bytes):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append((root, path))
+        total += size_of
+    if chunk:
+        yield chunk
 
 
 def chunked(iterable, size):
@@ -94,7 +111,7 @@ class Importer:
     def run(self, paths):
         return self.run_tasks(
             process_bytes,
-            (self.triage(chunk) for chunk in chunked(iter_post_files(paths), BATCH_SIZE)),
+            (self.triage(chunk) for chunk in file_chunks(iter_post_files(paths))),
         )
 
     def run_stored(self, article_ids):
