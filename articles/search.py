@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
-from django.db.models import BooleanField, Expression, ExpressionWrapper, F, Func, Q, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -38,7 +38,9 @@ from .tokens import WORD_CHAR, document
 from .tokens import runs as _runs
 
 # The SQLite FTS5 table articles_search (rowid = article id) and the PostgreSQL tsvector column
-# articles_article.search_document are created by migration 0002_search_index.
+# articles_article.search_document are created by migration 0002_search_index; the titles alone,
+# for the title-only candidate scan, by 0005_search_title: the FTS5 table articles_search_title
+# (rowid = article id) and the tsvector column articles_article.search_title.
 
 BATCH_SIZE = 500  # also keeps the id list far below SQLite's bound-parameter limit
 MAX_QUERY_LENGTH = 200
@@ -175,16 +177,21 @@ def _tsvector(document):
 def write_documents(documents, replace=True):
     """Store {article id: document} as the articles' index entries, in the caller's transaction.
 
-    The importer builds documents in its workers and calls this directly; `replace=False`
-    when the articles are known to have no entry yet (just created) skips the delete.
+    Writes both the full index and the title index (the document's first string). The importer
+    builds documents in its workers and calls this directly; `replace=False` when the articles
+    are known to have no entry yet (just created) skips the delete.
     """
     if not documents:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            rows = [(_tsvector(doc), pk) for pk, doc in documents.items()]
+            rows = [
+                (_tsvector(doc), _tsvector((doc[0], "", "")), pk) for pk, doc in documents.items()
+            ]
             cursor.executemany(
-                "UPDATE articles_article SET search_document = %s::tsvector WHERE id = %s", rows
+                "UPDATE articles_article SET search_document = %s::tsvector,"
+                " search_title = %s::tsvector WHERE id = %s",
+                rows,
             )
             return
         if replace:
@@ -193,13 +200,19 @@ def write_documents(documents, replace=True):
             "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
             [(pk, *doc) for pk, doc in documents.items()],
         )
+        cursor.executemany(
+            "INSERT INTO articles_search_title (rowid, title) VALUES (%s, %s)",
+            [(pk, doc[0]) for pk, doc in documents.items()],
+        )
 
 
 def _delete_sqlite_entries(ids):
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        # The placeholders are "%s, %s, ...": only their number comes from us, never user text.
-        cursor.execute(f"DELETE FROM articles_search WHERE rowid IN ({marks})", list(ids))  # noqa: S608
+        for table in SQLITE_TABLES:
+            # The placeholders are "%s, %s, ...": only their number comes from us, never user
+            # text; the table names are our constants.
+            cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", list(ids))  # noqa: S608
 
 
 def update_index(article_ids):
@@ -222,11 +235,15 @@ def rebuild_index(batch_size=BATCH_SIZE, progress=None):
     """Index every article from scratch; `progress(n)` is called after each batch of n."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("DELETE FROM articles_search")
-            # A later migration that rebuilds articles_article on SQLite drops this trigger.
-            cursor.execute(SQLITE_DELETE_TRIGGER)
+            for table in SQLITE_TABLES:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our constant)
+            # A later migration that rebuilds articles_article on SQLite drops these triggers.
+            for trigger in SQLITE_DELETE_TRIGGERS:
+                cursor.execute(trigger)
         else:
-            cursor.execute("UPDATE articles_article SET search_document = NULL")
+            cursor.execute(
+                "UPDATE articles_article SET search_document = NULL, search_title = NULL"
+            )
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     for chunk in batched(ids, batch_size):
         update_index(chunk)
@@ -235,14 +252,22 @@ def rebuild_index(batch_size=BATCH_SIZE, progress=None):
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # Merge the segments the batches left behind: fewer b-trees for every query to read.
-            cursor.execute("INSERT INTO articles_search (articles_search) VALUES ('optimize')")
+            for table in SQLITE_TABLES:
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
     return len(ids)
 
 
-SQLITE_DELETE_TRIGGER = """
+SQLITE_TABLES = ("articles_search", "articles_search_title")
+SQLITE_DELETE_TRIGGERS = (
+    """
 CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
 BEGIN DELETE FROM articles_search WHERE rowid = old.id; END
-"""
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS articles_search_title_delete AFTER DELETE ON articles_article
+BEGIN DELETE FROM articles_search_title WHERE rowid = old.id; END
+""",
+)
 
 
 # Querying --------------------------------------------------------------------------------------
@@ -250,82 +275,102 @@ BEGIN DELETE FROM articles_search WHERE rowid = old.id; END
 # tokens, which are letters and digits, and are passed as bound parameters.
 
 
-def _fts_phrase(term, column=""):
-    phrase = '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
-    return f"{column} : {phrase}" if column else phrase
+def _fts_phrase(term):
+    return '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
 
 
-def _fts_expression(parsed, column=""):
-    expression = " AND ".join(_fts_phrase(term, column) for term in parsed.positive)
-    for term in parsed.negative:
+def _fts_expression(terms, negated=()):
+    expression = " AND ".join(map(_fts_phrase, terms))
+    for term in negated:
         expression = f"({expression}) NOT {_fts_phrase(term)}"
     return expression
 
 
-def _ts_phrase(term, weight=""):
-    lexemes = [f"'{token}':{weight}" if weight else f"'{token}'" for token in term.tokens]
+def _ts_phrase(term):
+    lexemes = [f"'{token}'" for token in term.tokens]
     if term.prefix:
-        lexemes[-1] = f"'{term.tokens[-1]}':*{weight}"
+        lexemes[-1] = f"'{term.tokens[-1]}':*"
     return "(" + " <-> ".join(lexemes) + ")"
 
 
-def _ts_query(parsed, weight=""):
-    query = " & ".join(_ts_phrase(term, weight) for term in parsed.positive)
-    return " & ".join([query, *(f"!{_ts_phrase(term)}" for term in parsed.negative)])
+def _ts_query(terms, negated=()):
+    return " & ".join([*map(_ts_phrase, terms), *(f"!{_ts_phrase(term)}" for term in negated)])
 
 
-class _DocumentMatches(Expression):
-    """PostgreSQL: search_document @@ query, under whatever alias the query gives the table
-    (inside a subquery articles_article becomes U0)."""
+# Stand-ins while the candidate scans' SQL is compiled: the index a scan reads (a table on
+# SQLite, a column on PostgreSQL; a name nothing else in the SQL contains), the match parameter
+# and the parameter for terms excluded anywhere in the article (NULL: none to check).
+_SCAN = "search_scan_index__"
+_MATCH = object()
+_EXCLUDED = object()
+
+
+class _ScanMatches(Expression):
+    """The candidate scan's condition, under whatever alias the query gives articles_article
+    (inside a subquery it becomes U0).
+
+    The title scan reads the title index, so a term excluded anywhere is checked against the
+    full index, only for the rows the title index found; the full scan puts exclusions in its
+    match expression and passes NULL, which the databases fold away.
+    """
 
     output_field = BooleanField()
 
-    def __init__(self, tsquery):
-        super().__init__()
-        self.tsquery = tsquery
-
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
-        return f"{table}.search_document @@ %s::tsquery", [self.tsquery]
-
-
-_MATCH = object()  # stands for the MATCH or tsquery parameter while the SQL is compiled
+        pk = f"{table}.{connection.ops.quote_name(compiler.query.model._meta.pk.column)}"
+        params = [_MATCH, _EXCLUDED, _EXCLUDED]
+        if connection.vendor == "postgresql":
+            return (
+                f"{table}.{_SCAN} @@ %s::tsquery AND "
+                f"(%s::tsquery IS NULL OR {table}.search_document @@ %s::tsquery)",
+                params,
+            )
+        # Joined on rowid = id and ordered by rowid (see _newest_matches), so FTS5 walks its
+        # index newest first and SQLite stops at the limit.
+        sql = (
+            f"{_SCAN}.rowid = {pk} AND {_SCAN} MATCH %s AND (%s IS NULL OR NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM articles_search(%s) AS negated WHERE negated.rowid = {pk}))"
+        )
+        return sql, params
 
 
 def _newest_matches(queryset, parsed):
     """Ids of the CANDIDATES newest matches in `queryset`: (every term in the title, anywhere).
 
-    Both scans differ only in their match parameter, so the SQL is compiled once: compiling
-    the caller's filters costs Django more than FTS5 takes to find 200 matches.
+    The title scan reads the small title index, the other the full one. Both differ only in
+    that index's name and their parameters, so the SQL is compiled once: compiling the
+    caller's filters costs Django more than FTS5 takes to find 200 matches.
     """
     postgresql = connections[queryset.db].vendor == "postgresql"
     if postgresql:
-        matches = queryset.filter(_DocumentMatches(_MATCH)).order_by("-pk")
-        expressions = (_ts_query(parsed, weight="A"), _ts_query(parsed))
-    else:
-        # Joined on rowid = id and ordered by rowid, so FTS5 walks its index newest first and
-        # SQLite stops at the limit: the cost does not grow with the number of matches.
-        matches = (
-            queryset.extra(tables=["articles_search"])
-            .filter(
-                Func(
-                    F("pk"),
-                    template="articles_search.rowid = %(expressions)s",
-                    output_field=BooleanField(),
-                ),
-                RawSQL("articles_search MATCH %s", [_MATCH], output_field=BooleanField()),
-            )
-            .order_by(RawSQL("articles_search.rowid", []).desc())
+        matches = queryset.filter(_ScanMatches()).order_by("-pk")
+        scans = (
+            ("search_title", _ts_query(parsed.positive), _ts_query([], parsed.negative) or None),
+            ("search_document", _ts_query(parsed.positive, parsed.negative), None),
         )
-        expressions = (_fts_expression(parsed, column="title"), _fts_expression(parsed))
-    sql, params = matches.values_list("pk")[:CANDIDATES].query.sql_with_params()
-    params = list(params)
-    slot = next(index for index, param in enumerate(params) if param is _MATCH)
+    else:
+        # Ordered by the FTS5 rowid (= id), not the id, so that FTS5 gives rows newest first
+        # and SQLite need not sort: the cost does not grow with the number of matches.
+        matches = (
+            queryset.extra(tables=[_SCAN])  # noqa: S610 (our constant)
+            .filter(_ScanMatches())
+            .order_by(RawSQL(f"{_SCAN}.rowid", []).desc())  # noqa: S611 (our constant)
+        )
+        excluded = " OR ".join(map(_fts_phrase, parsed.negative)) or None
+        scans = (
+            ("articles_search_title", _fts_expression(parsed.positive), excluded),
+            ("articles_search", _fts_expression(parsed.positive, parsed.negative), None),
+        )
+    template, params = matches.values_list("pk")[:CANDIDATES].query.sql_with_params()
     found = []
     with connections[queryset.db].cursor() as cursor:
-        for expression in expressions:
-            params[slot] = expression
-            cursor.execute(sql, params)
+        for index, match, excluded in scans:
+            values = [
+                match if param is _MATCH else excluded if param is _EXCLUDED else param
+                for param in params
+            ]
+            cursor.execute(template.replace(_SCAN, index), values)
             found.append([pk for (pk,) in cursor.fetchall()])
     return found
 
@@ -353,9 +398,12 @@ def search(queryset, q, include_unpublished=False):
     the query. A query with more matches shows the newest; `is_capped(count)` tells the page.
 
     The two candidate queries run here, once, not inside the queryset returned: as subqueries
-    they ran again for the page's COUNT and twice more for its rows and their title flag, and
-    the title one is the costly one (a phrase restricted to a column reads the whole position
-    lists of its tokens: 10-40 ms at 100,000 articles when few titles match; measured).
+    they ran again for the page's COUNT and twice more for its rows and their title flag.
+    The title candidates come from an index of the titles alone (0005_search_title): restricted
+    to the title column of the full index, a phrase read the whole position lists of its tokens
+    (SQLite: 10-40 ms at 100,000 articles when few titles match) or, as a weight-'A' tsquery
+    the GIN index cannot check, unpacked every row's document (PostgreSQL: 160-360 ms at
+    20,000 articles); measured with bench/search_bench.py.
     """
     parsed = q if isinstance(q, ParsedQuery) else parse_query(q)
     if not include_unpublished:

@@ -66,6 +66,10 @@ SQLITE_CHECKS = {
     "EXISTS (SELECT 1 FROM articles_search s WHERE s.rowid = a.id)",
     "search entries without an article": "SELECT COUNT(*) FROM articles_search s WHERE NOT "
     "EXISTS (SELECT 1 FROM articles_article a WHERE a.id = s.rowid)",
+    "articles without a title search entry": "SELECT COUNT(*) FROM articles_article a WHERE NOT "
+    "EXISTS (SELECT 1 FROM articles_search_title s WHERE s.rowid = a.id)",
+    "title search entries without an article": "SELECT COUNT(*) FROM articles_search_title s "
+    "WHERE NOT EXISTS (SELECT 1 FROM articles_article a WHERE a.id = s.rowid)",
     "sqlite integrity_check": "SELECT COUNT(*) FROM pragma_integrity_check "
     "WHERE integrity_check != 'ok'",
     "sqlite foreign_key_check": "SELECT COUNT(*) FROM pragma_foreign_key_check",
@@ -73,6 +77,8 @@ SQLITE_CHECKS = {
 POSTGRES_CHECKS = {
     "articles without a search entry": "SELECT COUNT(*) FROM articles_article "
     "WHERE search_document IS NULL",
+    "articles without a title search entry": "SELECT COUNT(*) FROM articles_article "
+    "WHERE search_title IS NULL",
 }
 PER_ARTICLE = (
     "SELECT a.source_path, "
