@@ -94,8 +94,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the importer writes; IMMEDIATE takes the write lock at
     # BEGIN so a reader-then-writer transaction waits on busy_timeout instead of failing
-    # with "database is locked" when it upgrades its lock under gunicorn.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # with "database is locked" when it upgrades its lock under gunicorn. Connections are
+    # kept (CONN_MAX_AGE) so a request does not re-open the file and re-run the pragmas.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
