@@ -113,18 +113,22 @@ def index_size():
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Both indexes: the full one (0002) and the titles' (0005).
             cursor.execute(
                 "SELECT sum(pg_column_size(search_document)),"
+                " sum(pg_column_size(search_title)),"
                 " pg_relation_size('articles_article_search_gin'),"
+                " pg_relation_size('articles_article_search_title_gin'),"
                 " pg_database_size(current_database()) FROM articles_article"
             )
-            column, gin, total = cursor.fetchone()
-            return column + gin, total
+            *sizes, total = cursor.fetchone()
+            return sum(size or 0 for size in sizes), total
         cursor.execute("PRAGMA page_size")
         page = cursor.fetchone()[0]
         cursor.execute("PRAGMA page_count")
         total = cursor.fetchone()[0] * page
         try:
+            # articles_search* and articles_search_title*: both indexes' shadow tables.
             cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_search%'")
             return cursor.fetchone()[0], total
         except Exception:  # dbstat is a compile-time option of SQLite
