@@ -95,11 +95,8 @@ def _articles_of(categories):
 
 def with_ancestors(categories):
     """The categories plus every level above them: articles are filed at each level."""
-    prefixes = set()
-    for category in categories:
-        parts = category.slug_path.split("/")
-        prefixes.update("/".join(parts[: i + 1]) for i in range(len(parts)))
-    return list(Category.objects.filter(slug_path__in=prefixes))
+    paths = {path for category in categories for path in category.ancestor_paths()}
+    return list(Category.objects.filter(slug_path__in=paths))
 
 
 def with_descendants(categories):

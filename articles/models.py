@@ -139,12 +139,16 @@ class Category(models.Model):
         else:
             self.path, self.slug_path, self.depth = self.name, self.slug, 0
 
-    def ancestors(self, include_self=True):
-        """Root first; one query."""
+    def ancestor_paths(self, include_self=True):
+        """The slug_path of every level above (and with include_self, of this one)."""
         parts = self.slug_path.split("/")
         levels = len(parts) if include_self else len(parts) - 1
-        prefixes = ["/".join(parts[: i + 1]) for i in range(levels)]
-        return list(Category.objects.filter(slug_path__in=prefixes).order_by("depth"))
+        return ["/".join(parts[: i + 1]) for i in range(levels)]
+
+    def ancestors(self, include_self=True):
+        """Root first; one query."""
+        paths = self.ancestor_paths(include_self)
+        return list(Category.objects.filter(slug_path__in=paths).order_by("depth"))
 
 
 class ArticleQuerySet(models.QuerySet):

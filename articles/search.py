@@ -174,12 +174,12 @@ def _tsvector(document):
     return " ".join(f"'{token}':{','.join(list(pos)[:256])}" for token, pos in positions.items())
 
 
-def write_documents(documents, replace=True):
-    """Store {article id: document} as the articles' index entries, in the caller's transaction.
+def write_documents(documents):
+    """Store {article id: document} as the articles' index entries (replacing any they had),
+    in the caller's transaction.
 
     Writes both the full index and the title index (the document's first string). The importer
-    builds documents in its workers and calls this directly; `replace=False` when the articles
-    are known to have no entry yet (just created) skips the delete.
+    builds documents in its workers and calls this directly.
     """
     if not documents:
         return
@@ -194,8 +194,7 @@ def write_documents(documents, replace=True):
                 rows,
             )
             return
-        if replace:
-            _delete_sqlite_entries(list(documents))
+        _delete_sqlite_entries(list(documents))
         cursor.executemany(
             "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
             [(pk, *doc) for pk, doc in documents.items()],
@@ -224,10 +223,11 @@ def update_index(article_ids):
     ids = sorted({int(pk) for pk in article_ids})
     for chunk in batched(ids, BATCH_SIZE):
         documents = _documents(chunk)
+        gone = [pk for pk in chunk if pk not in documents]
         with transaction.atomic():
-            if connection.vendor == "sqlite":
-                _delete_sqlite_entries(chunk)  # also the entries of ids that no longer exist
-            write_documents(documents, replace=False)
+            if gone and connection.vendor == "sqlite":
+                _delete_sqlite_entries(gone)  # PostgreSQL's entries went with their rows
+            write_documents(documents)
     return len(ids)
 
 

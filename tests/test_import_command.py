@@ -267,7 +267,7 @@ def test_batches_are_bounded_by_bytes_as_well_as_by_count(tmp_path):
     for name, size in [("a", 1000), ("b", 1000), ("c", 1000), ("d", 5000), ("e", 1000)]:
         write(tmp_path, f"{name}.md", "x" * size)
     chunks = file_chunks(iter_post_files([tmp_path]), size=200, max_bytes=2500)
-    names = [[os.path.basename(path) for _, path in chunk] for chunk in chunks]
+    names = [[os.path.basename(path) for _, path, _ in chunk] for chunk in chunks]
     assert names == [["a.md", "b.md"], ["c.md"], ["d.md"], ["e.md"]]
     chunks = file_chunks(iter_post_files([tmp_path]), size=2, max_bytes=10**6)
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]

@@ -60,8 +60,9 @@ def stat_of(path):
 
 
 def file_chunks(files, size=BATCH_SIZE, max_bytes=MAX_BATCH_BYTES):
-    """Chunks of (root, path) of at most `size` files and, unless one file is bigger on its
-    own, `max_bytes` of file data: 200 files near the 5 MB limit would be a gigabyte."""
+    """Chunks of (root, path, stat_of(path)) of at most `size` files and, unless one file is
+    bigger on its own, `max_bytes` of file data: 200 files near the 5 MB limit would be a
+    gigabyte. The stat goes along so triage need not take it again."""
     chunk, total = [], 0
     for root, path in files:
         file_stat = stat_of(path)
@@ -69,7 +70,7 @@ def file_chunks(files, size=BATCH_SIZE, max_bytes=MAX_BATCH_BYTES):
         if chunk and (len(chunk) >= size or total + size_of > max_bytes):
             yield chunk
             chunk, total = [], 0
-        chunk.append((root, path))
+        chunk.append((root, path, file_stat))
         total += size_of
     if chunk:
         yield chunk
@@ -160,13 +161,15 @@ class Importer:
         A file whose size and mtime still match what was stored is unchanged without being
         read (rsync's quick check); otherwise it is read and its content hash decides.
         """
-        files = [(relative_identity(root, path), path) for root, path in chunk]
-        known = storing.known_identities([rel for rel, _ in files])
+        # The stat was taken before the read: a file that changes in between looks changed
+        # next time.
+        files = [
+            (relative_identity(root, path), path, file_stat) for root, path, file_stat in chunk
+        ]
+        known = storing.known_identities([rel for rel, _, _ in files])
         tasks, touched = [], {}
-        for rel_path, path in files:
+        for rel_path, path, file_stat in files:
             prior = known.get(rel_path) if not self.force else None
-            # Taken before the read: a file that changes in between looks changed next time.
-            file_stat = stat_of(path)
             if prior and not self.checksum and file_stat == (prior.size, prior.mtime_ns):
                 self.record(storing.Outcome(rel_path, storing.UNCHANGED))
                 continue

@@ -67,7 +67,6 @@ class Outcome:
 class Identity:
     pk: int
     content_hash: str
-    edited: bool
     size: int | None
     mtime_ns: int | None
 
@@ -75,12 +74,9 @@ class Identity:
 def known_identities(rel_paths):
     """What the database already holds for these files: {rel_path: Identity}."""
     rows = Article.objects.filter(source_path__in=rel_paths).values_list(
-        "pk", "source_path", "content_hash", "edited_at", "source_size", "source_mtime_ns"
+        "pk", "source_path", "content_hash", "source_size", "source_mtime_ns"
     )
-    return {
-        path: Identity(pk, digest, edited is not None, size, mtime_ns)
-        for pk, path, digest, edited, size, mtime_ns in rows
-    }
+    return {path: Identity(pk, *rest) for pk, path, *rest in rows}
 
 
 def remember_stats(stats):
