@@ -19,13 +19,26 @@ CJK = (
 )
 RUN = re.compile(rf"([{CJK}]+)|([^\W_{CJK}]+)")
 WORD_CHAR = rf"[^\W_{CJK}]"
+# NFKC maps each of these to ASCII punctuation; U+3000 is the ideographic space.
+FULL_WIDTH_PUNCTUATION = re.compile("[\u3000\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff5e]")
+
+
+def normalize(text):
+    """NFKC (full-width ＧＤＰ２０２２ is GDP2022), skipped when it would change nothing.
+
+    Full-width punctuation (，：（）) is nearly all that NFKC changes in Chinese text, and it only
+    separates tokens: as spaces, most texts pass the quick check and skip normalizing, which
+    was a third of the tokenizer's time.
+    """
+    text = FULL_WIDTH_PUNCTUATION.sub(" ", text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 def runs(text):
     """(is_cjk, run) pairs of the normalized text, in order; punctuation and spaces dropped."""
-    text = unicodedata.normalize("NFKC", text)
-    for match in RUN.finditer(text):
-        cjk, word = match.groups()
+    for cjk, word in RUN.findall(normalize(text)):
         if cjk:
             yield True, cjk
         elif len(word) <= MAX_TOKEN_LENGTH:
@@ -35,12 +48,12 @@ def runs(text):
 def tokenize(text):
     """Index tokens: one per CJK character (see articles/search.py), one per word."""
     tokens = []
-    for is_cjk, run in runs(text or ""):
-        if is_cjk:
-            tokens.extend(map(add, run, run[1:]))  # the bigrams, built in C
-            tokens.append(run[-1])
-        else:
-            tokens.append(run)
+    for cjk, word in RUN.findall(normalize(text or "")):
+        if cjk:
+            tokens.extend(map(add, cjk, cjk[1:]))  # the bigrams, built in C
+            tokens.append(cjk[-1])
+        elif len(word) <= MAX_TOKEN_LENGTH:
+            tokens.append(word.casefold())
     return tokens
 
 
