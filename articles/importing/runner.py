@@ -8,10 +8,11 @@ chunk N-1, so the single writer (SQLite allows one) overlaps the parsing.
 import multiprocessing
 import os
 import stat
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.db import connection
 from django.utils import timezone
 
 from .. import search
@@ -22,8 +23,12 @@ from .pipeline import Failure, process_bytes, process_stored_task
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
 
 BATCH_SIZE = 200
-MAX_BATCH_BYTES = 32 * 1024 * 1024  # two batches are in memory at once (parsing, storing)
+MAX_BATCH_BYTES = 32 * 1024 * 1024  # three batches are in memory at once (two parsing, one storing)
 MAX_STORED_ERRORS = 1000
+PARSING_AHEAD = 2  # chunks handed to the workers beyond the one being stored
+# SQLite's default page cache is 2 MB; the writer keeps re-reading the same index and FTS5
+# segment pages while it merges, and 64 MB cut its time by about a sixth at 10,000 files.
+IMPORT_CACHE_KIB = 65536
 
 
 @dataclass
@@ -74,6 +79,12 @@ def file_chunks(files, size=BATCH_SIZE, max_bytes=MAX_BATCH_BYTES):
         total += size_of
     if chunk:
         yield chunk
+
+
+def enlarge_sqlite_cache():
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
 
 
 def chunked(iterable, size):
@@ -127,20 +138,23 @@ class Importer:
 
     def run_tasks(self, work, task_chunks):
         self.start_record()
+        enlarge_sqlite_cache()
         pool = None
         try:
-            pending = None
+            pending = deque()
             for tasks in task_chunks:
                 if pool is None and tasks and self.jobs > 1:
                     # Started on the first file that needs parsing: a re-run where nothing
                     # changed never pays for starting the workers.
                     pool = self.make_pool()
-                parsing = pool.map_async(work, tasks, chunksize=8) if pool else (work, tasks)
-                if pending is not None:
-                    self.store(pending)
-                pending = parsing
-            if pending is not None:
-                self.store(pending)
+                pending.append(pool.map_async(work, tasks, chunksize=8) if pool else (work, tasks))
+                # Two chunks in the workers while this one is stored: on a busy machine one
+                # chunk can take longer to parse than to store, and the workers should not
+                # sit idle meanwhile.
+                if len(pending) > PARSING_AHEAD:
+                    self.store(pending.popleft())
+            while pending:
+                self.store(pending.popleft())
         finally:
             if pool:
                 pool.close()

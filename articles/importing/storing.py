@@ -24,6 +24,7 @@ from ..models import (
     unicode_slug,
 )
 from .pipeline import ArticleData
+from .rows import attribute_values, insert_articles, insert_rows, update_rows
 
 MAX_CATEGORY_URL = 1000  # Category.slug_path's length
 
@@ -82,15 +83,11 @@ def known_identities(rel_paths):
 def remember_stats(stats):
     """{article id: (size, mtime_ns)} for files found unchanged by their hash after a touch,
     so the next run can skip reading them."""
-    if stats:
-        Article.objects.bulk_update(
-            [
-                Article(pk=pk, source_size=size, source_mtime_ns=mtime)
-                for pk, (size, mtime) in stats.items()
-            ],
-            ["source_size", "source_mtime_ns"],
-            batch_size=200,
-        )
+    update_rows(
+        Article,
+        ["source_size", "source_mtime_ns"],
+        [(pk, size, mtime) for pk, (size, mtime) in stats.items()],
+    )
 
 
 def raw_sources(article_ids=None, chunk_size=200):
@@ -215,16 +212,18 @@ def write_batch(items, force, reprocess):
             updated.append((item, article))
         fill(article, item, people, now)
     assign_slugs(created)
-    Article.objects.bulk_create([article for _, article in created], batch_size=200)
+    insert_articles([article for _, article in created])
     if updated:
-        Article.objects.bulk_update([a for _, a in updated], IMPORTED_FIELDS, batch_size=100)
+        update_rows(
+            Article,
+            IMPORTED_FIELDS,
+            [(a.pk, *attribute_values(a, IMPORTED_FIELDS)) for _, a in updated],
+        )
         replace_related([a.pk for _, a in updated])
 
     pairs = created + updated
     write_related(pairs, categories, tags)
-    RawSource.objects.bulk_create(
-        [RawSource(article_id=a.pk, text=item.raw_text) for item, a in pairs], batch_size=200
-    )
+    insert_rows(RawSource, ["article", "text"], [(a.pk, item.raw_text) for item, a in pairs])
     for item, article in pairs:
         outcomes[item.rel_path].article_id = article.pk
     return [outcomes[item.rel_path] for item in items]
@@ -262,38 +261,31 @@ def replace_related(article_ids):
 
 
 def write_related(pairs, categories, tags):
-    through = Article.categories.through
     links = {
         (article.pk, category_id)
         for item, article in pairs
         for chain in item.categories
         for category_id in categories[tuple(chain)]
     }
-    through.objects.bulk_create(
-        [through(article_id=a, category_id=c) for a, c in sorted(links)], batch_size=500
-    )
-    content_type = article_type()
-    TaggedItem.objects.bulk_create(
+    insert_rows(Article.categories.through, ["article", "category"], sorted(links))
+    content_type_id = article_type().pk
+    insert_rows(
+        TaggedItem,
+        ["tag", "content_type", "object_id"],
         [
-            TaggedItem(tag_id=tags[tag.lower()], content_type=content_type, object_id=article.pk)
+            (tags[tag.lower()], content_type_id, article.pk)
             for item, article in pairs
             for tag in item.tags
         ],
-        batch_size=500,
     )
-    ArticleImage.objects.bulk_create(
+    insert_rows(
+        ArticleImage,
+        ["article", "position", "src", "alt", "caption"],
         [
-            ArticleImage(
-                article_id=article.pk,
-                position=n,
-                src=src[:1000],
-                alt=alt[:500],
-                caption=caption[:1000],
-            )
+            (article.pk, n, src[:1000], alt[:500], caption[:1000])
             for item, article in pairs
             for n, (src, alt, caption) in enumerate(item.images)
         ],
-        batch_size=500,
     )
 
 
