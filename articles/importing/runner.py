@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import stat
 from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -25,6 +27,7 @@ from .reading import content_hash, iter_post_files, read_bytes, relative_identit
 BATCH_SIZE = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024  # three batches are in memory at once (two parsing, one storing)
 MAX_STORED_ERRORS = 1000
+WORKER_DIED = "the process parsing it died (killed, out of memory, or crashed)"
 PARSING_AHEAD = 2  # chunks handed to the workers beyond the one being stored
 # SQLite's default page cache is 2 MB; the writer keeps re-reading the same index and FTS5
 # segment pages while it merges, and 64 MB cut its time by about a sixth at 10,000 files.
@@ -93,6 +96,64 @@ def chunked(iterable, size):
         yield chunk
 
 
+@dataclass
+class Parsing:
+    """One chunk handed to the workers: what was asked, of which pool, and its results."""
+
+    work: object
+    tasks: list
+    executor: ProcessPoolExecutor
+    results: object
+
+
+class Workers:
+    """The parsing processes. One that dies (killed by the OOM killer or an operator, or a
+    crash in lxml's or nh3's native code) left a multiprocessing.Pool waiting forever; here
+    its pool is replaced and its chunk parsed again a file at a time, so a file that kills
+    its worker every time fails alone and the run goes on."""
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+        self.executor = self.start()
+
+    def start(self):
+        # forkserver, not fork: workers start from a clean process that holds none of our
+        # database connections or threads; they import only the Django-free pipeline.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["articles.importing.pipeline"])
+        return ProcessPoolExecutor(self.jobs, mp_context=context)
+
+    def submit(self, work, tasks):
+        try:
+            results = self.executor.map(work, tasks, chunksize=8)
+        except BrokenProcessPool:  # a worker died while idle
+            self.replace(self.executor)
+            results = self.executor.map(work, tasks, chunksize=8)
+        return Parsing(work, tasks, self.executor, results)
+
+    def results(self, parsing):
+        try:
+            return list(parsing.results)
+        except BrokenProcessPool:
+            self.replace(parsing.executor)
+        results = []
+        for task in parsing.tasks:
+            try:
+                results.append(self.executor.submit(parsing.work, task).result())
+            except BrokenProcessPool:
+                self.replace(self.executor)
+                results.append(Failure(task[0], WORKER_DIED))
+        return results
+
+    def replace(self, broken):
+        if self.executor is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.executor = self.start()
+
+    def close(self):
+        self.executor.shutdown()
+
+
 class Importer:
     """One run. `report(outcome)` is called once per file, in order, as results arrive."""
 
@@ -139,35 +200,27 @@ class Importer:
     def run_tasks(self, work, task_chunks):
         self.start_record()
         enlarge_sqlite_cache()
-        pool = None
+        workers = None
         try:
             pending = deque()
             for tasks in task_chunks:
-                if pool is None and tasks and self.jobs > 1:
+                if workers is None and tasks and self.jobs > 1:
                     # Started on the first file that needs parsing: a re-run where nothing
                     # changed never pays for starting the workers.
-                    pool = self.make_pool()
-                pending.append(pool.map_async(work, tasks, chunksize=8) if pool else (work, tasks))
+                    workers = Workers(self.jobs)
+                pending.append(workers.submit(work, tasks) if workers else (work, tasks))
                 # Two chunks in the workers while this one is stored: on a busy machine one
                 # chunk can take longer to parse than to store, and the workers should not
                 # sit idle meanwhile.
                 if len(pending) > PARSING_AHEAD:
-                    self.store(pending.popleft())
+                    self.store(pending.popleft(), workers)
             while pending:
-                self.store(pending.popleft())
+                self.store(pending.popleft(), workers)
         finally:
-            if pool:
-                pool.close()
-                pool.join()
+            if workers:
+                workers.close()
             self.finish_record()
         return self.result
-
-    def make_pool(self):
-        # forkserver, not fork: workers start from a clean process that holds none of our
-        # database connections or threads; they import only the Django-free pipeline.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["articles.importing.pipeline"])
-        return context.Pool(self.jobs)
 
     def triage(self, chunk):
         """Only new or changed files go on to be parsed.
@@ -203,12 +256,12 @@ class Importer:
             storing.remember_stats(touched)
         return tasks
 
-    def store(self, parsing):
-        if isinstance(parsing, tuple):  # no pool: parse here, now
+    def store(self, parsing, workers):
+        if isinstance(parsing, tuple):  # no workers: parse here, now
             work, tasks = parsing
             results = [work(task) for task in tasks]
         else:
-            results = parsing.get()
+            results = workers.results(parsing)
         items = []
         for result in results:
             file_stat = self.file_stats.pop(result.rel_path, None)
