@@ -48,12 +48,12 @@ def runs(text):
 def tokenize(text):
     """Index tokens: one per CJK character (see articles/search.py), one per word."""
     tokens = []
-    for cjk, word in RUN.findall(normalize(text or "")):
-        if cjk:
-            tokens.extend(map(add, cjk, cjk[1:]))  # the bigrams, built in C
-            tokens.append(cjk[-1])
-        elif len(word) <= MAX_TOKEN_LENGTH:
-            tokens.append(word.casefold())
+    for is_cjk, run in runs(text or ""):
+        if is_cjk:
+            tokens.extend(map(add, run, run[1:]))  # the bigrams, built in C
+            tokens.append(run[-1])
+        else:
+            tokens.append(run)
     return tokens
 
 

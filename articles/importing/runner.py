@@ -1,8 +1,8 @@
 """Run the pipeline over many files: stream them, parse in worker processes, store in batches.
 
 Memory stays flat: files are handled one chunk at a time and nothing is collected for the
-whole run but counts and failures. While the workers parse chunk N, this process stores
-chunk N-1, so the single writer (SQLite allows one) overlaps the parsing.
+whole run but counts and failures. While the workers parse the next two chunks, this process
+stores one, so the single writer (SQLite allows one) overlaps the parsing.
 """
 
 import multiprocessing
