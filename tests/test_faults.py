@@ -15,7 +15,6 @@ import threading
 import time
 from collections import Counter
 from itertools import cycle
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -221,48 +220,6 @@ def test_sigkill_at_20_random_moments_never_leaves_half_an_article(tmp_path):
     (ARTIFACTS / f"kills-{'postgres' if is_postgres(url) else 'sqlite'}.md").write_text(
         "\n".join(lines) + "\n"
     )
-
-
-def parse_workers(pid):
-    """The import's worker processes: the forkserver's children (grandchildren of pid)."""
-    parents = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = (Path("/proc") / entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    children = {child for child, parent in parents.items() if parent == pid}
-    return sorted(child for child, parent in parents.items() if parent in children)
-
-
-def test_a_killed_worker_is_replaced_and_its_chunk_parsed_again(tmp_path):
-    """multiprocessing.Pool waited forever for a worker killed mid-chunk (OOM killer)."""
-    corpus = make_corpus(tmp_path / "corpus", 1500, seed=9)
-    manifest = read_manifest(corpus)
-    with scratch_database(tmp_path, f"newsarchive_worker_{os.getpid()}") as url:
-        process = start_import(
-            dev_env(url), corpus, "--jobs", "2", "-v1", stdout=subprocess.PIPE, text=True
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not (workers := parse_workers(process.pid)) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert workers, "no worker processes appeared"
-            time.sleep(0.5)  # into the first chunks
-            assert process.poll() is None, "the import ended before the kill"
-            os.kill(workers[0], signal.SIGKILL)
-            out, _ = process.communicate(timeout=600)
-        finally:
-            if process.poll() is None:
-                kill(process)
-        problems, stored = integrity_problems(url, manifest)
-    assert process.returncode == 0, out
-    counts = summary(out)
-    assert counts["created"] == len(manifest) == 1500
-    assert counts["failed"] == 0
-    assert problems == {}
-    assert stored == len(manifest)
 
 
 def test_second_import_refuses_a_waiting_one_follows_and_a_killed_holder_frees_the_lock(
