@@ -1,8 +1,9 @@
 """The only import stage that touches the database.
 
-Whole files are stored in batches, one transaction per batch: a killed run loses at most the
-batch in flight and never leaves half an article. A batch that fails is retried file by file
-so one bad file cannot sink the others.
+Whole files are stored in batches, each in a transaction or (inside the importer's larger
+transaction, see runner.COMMIT_FILES) a savepoint: a killed run never leaves half an article.
+A batch that fails is rolled back and retried file by file, so one bad file cannot sink the
+others.
 """
 
 from dataclasses import dataclass
