@@ -1,5 +1,7 @@
 """Import benchmark: files/s for a cold import, a no-change re-import, peak RSS, and bare
-`frontmatter.load` over the same files as the reference, all in one run.
+`frontmatter.load` over the same files as the reference, all in one run. Also the parsing
+alone (read, parse, clean, sanitize, tokenize in --jobs worker processes, results thrown
+away): the ceiling a cold import could reach if storing cost nothing.
 
     .venv/bin/python bench/import_bench.py [--count 10000] [--jobs 2]
 
@@ -8,12 +10,14 @@ re-import >= 10,000 files/s; peak RSS <= 300 MB at 100,000 files.
 """
 
 import argparse
+import multiprocessing
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import frontmatter
@@ -57,6 +61,21 @@ def frontmatter_rate(files):
     return len(files) / (time.perf_counter() - start)
 
 
+def parsing_rate(folder, files, jobs):
+    """The importer's worker pipeline over every file in `jobs` processes, nothing stored."""
+    sys.path.insert(0, str(ROOT))
+    from articles.importing.pipeline import process_post
+
+    tasks = [(str(path.relative_to(folder)), str(path), "Asia/Shanghai") for path in files]
+    context = multiprocessing.get_context("forkserver")  # as the importer starts its workers
+    context.set_forkserver_preload(["articles.importing.pipeline"])
+    start = time.perf_counter()
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        for _ in pool.map(process_post, tasks, chunksize=8):
+            pass
+    return len(files) / (time.perf_counter() - start)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -82,6 +101,7 @@ def main():
         db_size = sum(f.stat().st_size for f in Path(scratch).glob("bench.db*"))
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     reference = frontmatter_rate(files)
+    parsing = parsing_rate(folder, files, args.jobs)
 
     n = len(files)
     print(f"files: {n}, jobs: {args.jobs}, cpus: {os.cpu_count()}")
@@ -98,6 +118,8 @@ def main():
     )
     print(f"| bare frontmatter.load, same files | {reference:,.0f} files/s |")
     print(f"| cold import / frontmatter.load | {n / cold / reference:.2f} |")
+    print(f"| parsing alone, {args.jobs} workers, nothing stored | {parsing:,.0f} files/s |")
+    print(f"| cold import / parsing alone | {n / cold / parsing:.2f} |")
     print(f"| peak RSS (largest process) | {peak_mb:,.0f} MB |")
     print(f"| SQLite database size | {db_size / 1048576:,.0f} MB |")
 

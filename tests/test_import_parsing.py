@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from articles.importing.cleaning import clean_body, html_to_text
 from articles.importing.errors import PostError
 from articles.importing.parsing import parse_categories, parse_date, parse_post, parse_tags
-from articles.importing.pipeline import Failure, excerpt_of, process_bytes
+from articles.importing.pipeline import Failure, excerpt_of, process_post
 from articles.importing.reading import decode, raw_post_from_bytes, split_front_matter
 from articles.importing.sanitizing import sanitize
 
@@ -18,7 +18,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def build(text, name="post.md", zone="Asia/Shanghai"):
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return process_bytes((name, data, zone))
+    return process_post((name, data, zone))
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from ..tokens import document
 from .cleaning import clean_body, html_to_text
 from .errors import PostError
 from .parsing import parse_post
-from .reading import raw_post_from_bytes, raw_post_from_text
+from .reading import raw_post_from_bytes, raw_post_from_text, read_bytes
 from .sanitizing import sanitize
 
 EXCERPT_CHARS = 120
@@ -119,10 +119,16 @@ def build_article(raw, zone_name):
     )
 
 
-def process_bytes(task):
-    """Worker entry point for bytes already read (and hashed) by the caller."""
-    rel_path, data, zone_name = task
-    return build_or_fail(rel_path, lambda: raw_post_from_bytes(rel_path, data), zone_name)
+def process_post(task):
+    """Worker entry point: (rel_path, the file's bytes or its path, zone name). Bytes are the
+    caller's when it read them to compare with what was stored; a new file is read here."""
+    rel_path, source, zone_name = task
+
+    def raw_post():
+        data = source if isinstance(source, bytes) else read_bytes(source)
+        return raw_post_from_bytes(rel_path, data)
+
+    return build_or_fail(rel_path, raw_post, zone_name)
 
 
 def build_or_fail(rel_path, make_raw, zone_name):

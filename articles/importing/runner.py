@@ -5,7 +5,6 @@ whole run but counts and failures. While the workers parse the next two chunks, 
 stores one, so the single writer (SQLite allows one) overlaps the parsing.
 """
 
-import inspect
 import multiprocessing
 import os
 import stat
@@ -23,7 +22,7 @@ from .. import search
 from ..models import ImportRun
 from . import storing
 from .errors import PostError
-from .pipeline import Failure, process_bytes, process_stored_task
+from .pipeline import Failure, process_post, process_stored_task
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
 
 BATCH_SIZE = 200
@@ -193,7 +192,7 @@ class Importer:
 
     def run(self, paths):
         return self.run_tasks(
-            process_bytes,
+            process_post,
             (self.triage(chunk) for chunk in file_chunks(iter_post_files(paths))),
         )
 
@@ -246,36 +245,36 @@ class Importer:
 
         Returns False when there was nothing left to store.
         """
-        outcomes, started, stored_any = [], time.monotonic(), False
+        batches, outcomes, started = [], [], time.monotonic()
+        committing = False
         try:
             with transaction.atomic():
                 for results in parsed:
-                    stored_any = True
-                    outcomes.extend(self.store(results))
+                    batches.append(self.articles_of(results))
+                    outcomes.extend(self.store(batches[-1]))
                     if (
                         len(outcomes) >= COMMIT_FILES
                         or time.monotonic() - started >= COMMIT_SECONDS
                     ):
                         break
-        except DatabaseError as error:  # nothing of the transaction was kept
-            for outcome in outcomes:
-                if outcome.action in (storing.CREATED, storing.UPDATED):
-                    outcome.action = storing.FAILED
-                    outcome.error = f"database refused it: {error}"
-            for outcome in outcomes:
-                self.record(outcome)
-            if inspect.getgeneratorstate(parsed) == inspect.GEN_CLOSED:
-                raise  # it came from reading the next chunk: the rest cannot be stored
-            return True
+                committing = True
+        except DatabaseError:
+            if not committing:
+                raise
+            # The commit failed (a deferred constraint, a full disk) and took the whole group
+            # with it: store each file again in its own transaction, so only its culprit fails.
+            outcomes = [outcome for items in batches for outcome in self.store_alone(items)]
         for outcome in outcomes:
             self.record(outcome)
-        return stored_any
+        return bool(batches)
 
     def triage(self, chunk):
         """Only new or changed files go on to be parsed.
 
         A file whose size and mtime still match what was stored is unchanged without being
-        read (rsync's quick check); otherwise it is read and its content hash decides.
+        read (rsync's quick check); otherwise it is read and its content hash decides. A new
+        file is read by the worker that parses it: this process, the single writer, never
+        needs its bytes.
         """
         # The stat was taken before the read: a file that changes in between looks changed
         # next time.
@@ -289,21 +288,37 @@ class Importer:
             if prior and not self.checksum and file_stat == (prior.size, prior.mtime_ns):
                 self.record(storing.Outcome(rel_path, storing.UNCHANGED))
                 continue
-            try:
-                data = read_bytes(path)
-            except PostError as error:
-                self.record(storing.Outcome(rel_path, storing.FAILED, error=str(error)))
-                continue
-            if prior and prior.content_hash == content_hash(data):
-                self.record(storing.Outcome(rel_path, storing.UNCHANGED))
-                if file_stat and file_stat != (prior.size, prior.mtime_ns):
-                    touched[prior.pk] = file_stat
-                continue
+            if prior:
+                try:
+                    data = read_bytes(path)
+                except PostError as error:
+                    self.record(storing.Outcome(rel_path, storing.FAILED, error=str(error)))
+                    continue
+                if prior.content_hash == content_hash(data):
+                    self.record(storing.Outcome(rel_path, storing.UNCHANGED))
+                    if file_stat and file_stat != (prior.size, prior.mtime_ns):
+                        touched[prior.pk] = file_stat
+                    continue
             self.file_stats[rel_path] = file_stat
-            tasks.append((rel_path, data, self.zone_name))
+            tasks.append((rel_path, data if prior else path, self.zone_name))
         if touched and not self.dry_run:
             storing.remember_stats(touched)
         return tasks
+
+    def store_alone(self, items):
+        outcomes = []
+        for item in items:
+            try:
+                with transaction.atomic():
+                    stored = self.store([item])
+                outcomes.extend(stored)
+            except DatabaseError as error:
+                outcomes.append(
+                    storing.Outcome(
+                        item.rel_path, storing.FAILED, error=f"database refused it: {error}"
+                    )
+                )
+        return outcomes
 
     def results_of(self, parsing, workers):
         if isinstance(parsing, tuple):  # no workers: parse here, now
@@ -311,9 +326,9 @@ class Importer:
             return [work(task) for task in tasks]
         return workers.results(parsing)
 
-    def store(self, results):
-        """Store one chunk's articles (in the group's transaction); parse failures are
-        reported now, the stored files' outcomes returned to be reported after the commit."""
+    def articles_of(self, results):
+        """The parsed articles of a chunk, with the stat of their files; parse failures are
+        reported here and now."""
         items = []
         for result in results:
             file_stat = self.file_stats.pop(result.rel_path, None)
@@ -322,6 +337,10 @@ class Importer:
             else:
                 result.source_stat = file_stat
                 items.append(result)
+        return items
+
+    def store(self, items):
+        """Store articles inside the caller's transaction; returns their outcomes."""
         if not items:
             return []
         if self.dry_run:
