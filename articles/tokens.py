@@ -46,19 +46,14 @@ def runs(text):
 
 
 def tokenize(text):
-    """Index tokens: one per CJK character (see articles/search.py), one per word.
-
-    The runs() rule inlined: an article has hundreds of runs, and resuming a generator for
-    each was half of this function's time, the largest single cost of parsing an article.
-    """
+    """Index tokens: one per CJK character (see articles/search.py), one per word."""
     tokens = []
-    extend, append = tokens.extend, tokens.append
-    for cjk, word in RUN.findall(normalize(text or "")):
-        if cjk:
-            extend(map(add, cjk, cjk[1:]))  # the bigrams, built in C
-            append(cjk[-1])
-        elif len(word) <= MAX_TOKEN_LENGTH:
-            append(word.casefold())
+    for is_cjk, run in runs(text or ""):
+        if is_cjk:
+            tokens.extend(map(add, run, run[1:]))  # the bigrams, built in C
+            tokens.append(run[-1])
+        else:
+            tokens.append(run)
     return tokens
 
 
