@@ -10,7 +10,6 @@ re-import >= 10,000 files/s; peak RSS <= 300 MB at 100,000 files.
 """
 
 import argparse
-import multiprocessing
 import os
 import resource
 import subprocess
@@ -64,13 +63,11 @@ def frontmatter_rate(files):
 def parsing_rate(folder, files, jobs):
     """The importer's worker pipeline over every file in `jobs` processes, nothing stored."""
     sys.path.insert(0, str(ROOT))
-    from articles.importing.pipeline import process_post
+    from articles.importing.pipeline import process_post, worker_context
 
     tasks = [(str(path.relative_to(folder)), str(path), "Asia/Shanghai") for path in files]
-    context = multiprocessing.get_context("forkserver")  # as the importer starts its workers
-    context.set_forkserver_preload(["articles.importing.pipeline"])
     start = time.perf_counter()
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=worker_context()) as pool:
         for _ in pool.map(process_post, tasks, chunksize=8):
             pass
     return len(files) / (time.perf_counter() - start)

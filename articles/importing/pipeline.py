@@ -3,6 +3,7 @@
 The result is plain data (ArticleData or Failure), picklable, with no Django in it.
 """
 
+import multiprocessing
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,6 +118,14 @@ def build_article(raw, zone_name):
         encoding=raw.encoding,
         search_document=document(title, [*names, *category_names, *post.tags], body_text),
     )
+
+
+def worker_context():
+    """How parsing processes start: forkserver, not fork, so they hold none of the parent's
+    database connections or threads, and import only this Django-free pipeline."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 def process_post(task):

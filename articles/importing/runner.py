@@ -5,7 +5,6 @@ whole run but counts and failures. While the workers parse the next two chunks, 
 stores one, so the single writer (SQLite allows one) overlaps the parsing.
 """
 
-import multiprocessing
 import os
 import stat
 import time
@@ -22,7 +21,7 @@ from .. import search
 from ..models import ImportRun
 from . import storing
 from .errors import PostError
-from .pipeline import Failure, process_post, process_stored_task
+from .pipeline import Failure, process_post, process_stored_task, worker_context
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
 
 BATCH_SIZE = 200
@@ -126,11 +125,7 @@ class Workers:
         self.executor = self.start()
 
     def start(self):
-        # forkserver, not fork: workers start from a clean process that holds none of our
-        # database connections or threads; they import only the Django-free pipeline.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["articles.importing.pipeline"])
-        return ProcessPoolExecutor(self.jobs, mp_context=context)
+        return ProcessPoolExecutor(self.jobs, mp_context=worker_context())
 
     def submit(self, work, tasks):
         try:
@@ -263,7 +258,10 @@ class Importer:
                 raise
             # The commit failed (a deferred constraint, a full disk) and took the whole group
             # with it: store each file again in its own transaction, so only its culprit fails.
-            outcomes = [outcome for items in batches for outcome in self.store_alone(items)]
+            # (store_batch commits a lone file itself and reports a refusal as its failure.)
+            outcomes = [
+                outcome for items in batches for item in items for outcome in self.store([item])
+            ]
         for outcome in outcomes:
             self.record(outcome)
         return bool(batches)
@@ -304,21 +302,6 @@ class Importer:
         if touched and not self.dry_run:
             storing.remember_stats(touched)
         return tasks
-
-    def store_alone(self, items):
-        outcomes = []
-        for item in items:
-            try:
-                with transaction.atomic():
-                    stored = self.store([item])
-                outcomes.extend(stored)
-            except DatabaseError as error:
-                outcomes.append(
-                    storing.Outcome(
-                        item.rel_path, storing.FAILED, error=f"database refused it: {error}"
-                    )
-                )
-        return outcomes
 
     def results_of(self, parsing, workers):
         if isinstance(parsing, tuple):  # no workers: parse here, now
