@@ -1,9 +1,10 @@
 # The two commands of the README: `make run` serves the site, `make test` runs every test.
+# `make serve` is the production start (README, "Production").
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint venv
+.PHONY: run serve test lint venv
 
 venv: $(VENV)/.installed
 
@@ -15,6 +16,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: venv
 	bash scripts/run.sh
+
+serve: venv
+	bash scripts/serve.sh
 
 test: venv
 	bash scripts/test.sh

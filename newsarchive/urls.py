@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from articles import views as article_views
 from articles.sitemaps import SITEMAPS
+from newsarchive.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,5 +24,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
+    path("healthz", healthz, name="healthz"),
     path("", include("articles.urls")),
 ]

@@ -5,6 +5,7 @@ whole run but counts and failures. While the workers parse the next two chunks, 
 stores one, so the single writer (SQLite allows one) overlaps the parsing.
 """
 
+import logging
 import os
 import stat
 import time
@@ -38,6 +39,8 @@ IMPORT_CACHE_KIB = 65536
 # 0.2 ms a file more. A killed run loses at most this transaction, never half an article.
 COMMIT_FILES = 1000
 COMMIT_SECONDS = 2.0
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -368,6 +371,9 @@ class Importer:
         run.errors = self.result.failures[:MAX_STORED_ERRORS]
         run.finished_at = timezone.now()
         run.save()
+        logger.info(
+            "%s run %s finished: %s", self.command, run.pk, self.result.summary(),
+        )
 
 
 def reprocess_articles(article_ids=None, **options):
