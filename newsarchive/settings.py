@@ -147,10 +147,6 @@ NEWSARCHIVE_IMPORT_TIMEZONE = os.environ.get("NEWSARCHIVE_IMPORT_TIMEZONE", TIME
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    if not SECURE_SSL_REDIRECT:
-        # The operator asked for plain http (trying production settings on 127.0.0.1, where
-        # browsers still keep the Secure cookies); scripts/serve.sh says so when it starts.
-        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

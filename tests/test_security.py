@@ -22,12 +22,20 @@ PRODUCTION = {
 NOT_IN_PRODUCTION = {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
-def test_deploy_check_passes_with_production_settings():
+def test_deploy_check_passes_with_production_settings(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
+    environment.update(PRODUCTION, STATIC_ROOT=str(tmp_path / "static"))
+    # As `make serve` does: the deploy check also wants the static files collected.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**environment, **PRODUCTION},
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
