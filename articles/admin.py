@@ -3,6 +3,7 @@ import difflib
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,9 +16,10 @@ from django.utils.translation import ngettext
 from js_asset import Media as AssetMedia
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import admin_actions, search
+from . import admin_actions, cache_version, search
 from .forms import ArticleAdminForm
 from .importing.cleaning import html_to_text
 from .models import (
@@ -39,7 +41,26 @@ admin.site.site_title = _("新闻档案")
 admin.site.index_title = _("内容管理")
 
 
-class ArticleCountAdmin(admin.ModelAdmin):
+class ChangesContent:
+    """Saving or deleting here changes what readers see: the caches keyed on the content
+    version follow at once. The admin's add, change and delete views are atomic, so the bump
+    commits with the change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache_version.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        cache_version.bump()
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            cache_version.bump()
+
+
+class ArticleCountAdmin(ChangesContent, admin.ModelAdmin):
     """Author, Editor, Source: the count comes from one annotated query, not one per row."""
 
     list_display = ["name", "slug", "article_count"]
@@ -61,7 +82,7 @@ admin.site.register(Source, ArticleCountAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ChangesContent, admin.ModelAdmin):
     list_display = ["indented_name", "slug", "article_count"]
     search_fields = ["name", "path"]
     autocomplete_fields = ["parent"]
@@ -94,7 +115,7 @@ class ArticleImageInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(ChangesContent, VersionAdmin):
     """Articles: rich-text body, preview of unsaved changes, revisions with compare, curation.
 
     VersionAdmin keeps a revision of every add/change/revert; changeform_view is atomic, so
@@ -248,7 +269,9 @@ class ArticleAdmin(VersionAdmin):
         return obj.char_count
 
     def _set_status(self, request, queryset, status):
-        count = queryset.update(status=status)
+        with transaction.atomic():
+            count = queryset.update(status=status)
+            cache_version.bump()
         self.message_user(
             request,
             ngettext("%(count)d 篇文章已更新。", "%(count)d 篇文章已更新。", count)
@@ -388,11 +411,20 @@ def body_diff(old_html, new_html):
 
 
 @admin.register(ArticleImage)
-class ArticleImageAdmin(admin.ModelAdmin):
+class ArticleImageAdmin(ChangesContent, admin.ModelAdmin):
     list_display = ["article", "position", "src", "caption"]
     search_fields = ["article__title", "caption"]
     autocomplete_fields = ["article"]
     list_select_related = ["article"]
+
+
+# Renaming a tag renames it on every article page and tag list.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(ChangesContent, TaggitTagAdmin):
+    pass
 
 
 @admin.register(RawSource)

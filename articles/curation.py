@@ -6,7 +6,7 @@ touched before committing, because the search index carries names, categories an
 
 from django.db import transaction
 
-from . import search
+from . import cache_version, search
 from .models import Article, Category
 
 
@@ -28,6 +28,7 @@ def merge_named(target, others):
     moved.update(**{field: target})
     model.objects.filter(pk__in=[other.pk for other in others]).delete()
     search.update_index(ids)
+    cache_version.bump()
     return len(ids)
 
 
@@ -49,6 +50,7 @@ def merge_categories(target, others):
             raise MergeError(f"“{target}” is inside “{other}”: a category cannot absorb itself.")
         touched |= _merge_category(target, other)
     search.update_index(touched)
+    cache_version.bump()
     return len(touched)
 
 
@@ -124,6 +126,7 @@ def add_categories(article_ids, categories):
     ]
     through.objects.bulk_create(rows)
     search.update_index(article_ids)
+    cache_version.bump()
     return len(rows)
 
 
@@ -135,6 +138,7 @@ def remove_categories(article_ids, categories):
         article_id__in=article_ids, category__in=with_descendants(categories)
     ).delete()
     search.update_index(article_ids)
+    cache_version.bump()
     return removed
 
 
@@ -143,6 +147,7 @@ def add_tags(articles, names):
     for article in articles:
         article.tags.add(*names)
     search.update_index([article.pk for article in articles])
+    cache_version.bump()
 
 
 @transaction.atomic
@@ -150,3 +155,4 @@ def remove_tags(articles, names):
     for article in articles:
         article.tags.remove(*names)
     search.update_index([article.pk for article in articles])
+    cache_version.bump()

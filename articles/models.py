@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from .cache_version import ContentVersion  # noqa: F401 (registers the model)
 from .importing.cleaning import html_to_text
 from .importing.pipeline import excerpt_of
 from .importing.sanitizing import sanitize

@@ -1,8 +1,7 @@
 from django.urls import path, register_converter
-from django.views.decorators.cache import cache_page
 
 from . import converters, feeds, search_views, views
-from .views import public_page
+from .page_cache import public_page
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigit, "mm")
@@ -11,9 +10,9 @@ app_name = "articles"
 
 
 def cached_feed(feed_class):
-    # Feeds hold no per-user data, so whole responses are safe to cache; the cache key
-    # includes the active language. ConditionalGetMiddleware answers revalidations with 304.
-    return cache_page(300)(feed_class())
+    # Feeds hold no per-user data, so whole responses are cached like pages, on the content
+    # version; ConditionalGetMiddleware answers revalidations with 304.
+    return public_page(feed_class())
 
 
 urlpatterns = [

@@ -6,11 +6,9 @@ Every list runs a fixed number of queries whatever the page size: rows come from
 
 from collections import Counter
 from datetime import datetime
-from functools import lru_cache, wraps
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncYear
 from django.http import Http404, HttpResponse
@@ -22,7 +20,6 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_page
 from django.views.generic import (
     ArchiveIndexView,
     DateDetailView,
@@ -33,7 +30,9 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
+from . import cache_version
 from .models import Article, Author, Category, Editor, Source
+from .page_cache import cached
 
 SUMMARY_FIELDS = ("title", "slug", "published_at", "thumbnail_url", "lead_image_url")
 RELATED_COUNT = 5
@@ -46,12 +45,6 @@ class Period(NamedTuple):
 
     date: datetime
     count: int
-
-
-def cached(key, compute):
-    """Navigation aggregates (counts, neighbours) are cached briefly: they may lag an import
-    by a few minutes, but they are scans over the whole archive that every page would repeat."""
-    return cache.get_or_set(key, compute, settings.NEWSARCHIVE_NAV_CACHE_SECONDS)
 
 
 def period_counts(articles, date_type, ordering="ASC"):
@@ -184,7 +177,7 @@ def related_articles(article, tags, leaves):
 
 
 def neighbours(article, tags, leaves):
-    """Previous/next public article and related articles, cached per version of the article."""
+    """Previous/next public article and related articles, cached until the content changes."""
 
     def compute():
         at = article.published_at
@@ -198,31 +191,7 @@ def neighbours(article, tags, leaves):
             "related_articles": related_articles(article, tags, leaves),
         }
 
-    return cached(f"neighbours:{article.pk}:{changed_at(article).timestamp()}", compute)
-
-
-def public_page(view):
-    """Cache a public page whole for visitors without a session.
-
-    Safe because public pages carry nothing per visitor: no CSRF token (the language switch
-    is exempt, see newsarchive/urls.py), no user name. The key has the URL, the language
-    and the Vary headers. Signed-in staff skip the cache, so previews and edits are fresh;
-    readers may see a page up to NEWSARCHIVE_PAGE_CACHE_SECONDS old.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = settings.NEWSARCHIVE_PAGE_CACHE_SECONDS
-        if not seconds or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return view(request, *args, **kwargs)
-        return _page_cache(view, seconds)(request, *args, **kwargs)
-
-    return wrapper
-
-
-@lru_cache
-def _page_cache(view, seconds):
-    return cache_page(seconds, key_prefix="page")(view)
+    return cached(f"neighbours:{article.pk}", compute)
 
 
 class PageSizeMixin:
@@ -309,9 +278,10 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
             # A preview must never be kept by a shared cache or shown to anyone else.
             patch_cache_control(response, private=True, no_store=True)
             return response
-        changed = changed_at(article)
-        # The language is part of the tag: the same URL renders zh-hans or English.
-        etag = quote_etag(f"a{article.pk}-{int(changed.timestamp())}-{get_language()}")
+        # The page also shows its neighbours and the category menu, so it changes whenever
+        # the content version does, not only when the article itself does.
+        changed = max(filter(None, (changed_at(article), cache_version.changed_at())))
+        etag = quote_etag(f"a{article.pk}-{cache_version.current()}-{get_language()}")
         response = get_conditional_response(
             request, etag=etag, last_modified=int(changed.timestamp())
         )

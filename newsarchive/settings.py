@@ -20,6 +20,26 @@ def env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def cache_from_url(url):
+    if not url or url.startswith("locmem://"):
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsarchive",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "TIMEOUT": 300,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsarchive"),
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://: {url}"
+    )
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
@@ -186,16 +206,10 @@ LOGGING = {
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Public site (issue 4): caching, conditional GET, templates ---------------------------
-# A per-process cache is enough for what the site caches (feeds, sitemap, navigation counts);
-# point CACHE_URL-style settings at Redis/Memcached here if several hosts ever serve it.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "newsarchive",
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
-}
+# What readers are served is cached on the content version (articles.cache_version), so
+# a per-process LocMemCache is correct with any number of workers. CACHE_URL=redis://host:
+# port/db shares one cache between workers and machines (scripts/redis.sh starts one).
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # ETag/Last-Modified -> 304 for every GET (feeds, sitemap, robots); article pages also answer
 # conditional requests themselves before rendering.
 MIDDLEWARE.insert(
@@ -205,10 +219,14 @@ MIDDLEWARE.insert(
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("articles.context_processors.site")
 NEWSARCHIVE_PAGE_SIZE = int(os.environ.get("NEWSARCHIVE_PAGE_SIZE", "20"))
 NEWSARCHIVE_FEED_SIZE = int(os.environ.get("NEWSARCHIVE_FEED_SIZE", "20"))
-# How long category/year counts and related-article lists may lag behind an import.
+# Every write is seen at once (the caches are keyed on the content version); these bound how
+# long a cached page or count may outlive a change that no write makes: an article whose
+# publish time or window starts or ends.
 NEWSARCHIVE_NAV_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_NAV_CACHE_SECONDS", "300"))
 # Whole public pages for visitors without a session (0 turns it off).
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", "120"))
+# Reads the content version once per request, before any page or count is looked up.
+MIDDLEWARE.insert(0, "articles.cache_version.RequestScopeMiddleware")
 # --- end public site ----------------------------------------------------------------------
 
 # --- Security (issue 6): CSP, login throttling, password hashing ---------------------------

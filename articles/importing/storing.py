@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from .. import cache_version
 from ..models import (
     Article,
     ArticleImage,
@@ -154,14 +155,16 @@ def store_batch(items, *, force=False, reprocess=False, after_write=None):
     try:
         with transaction.atomic():
             outcomes = write_batch(items, force, reprocess)
+            written = {
+                outcome.article_id: item
+                for item, outcome in zip(items, outcomes, strict=True)
+                if outcome.action in (CREATED, UPDATED)
+            }
             if after_write:
-                after_write(
-                    {
-                        outcome.article_id: item
-                        for item, outcome in zip(items, outcomes, strict=True)
-                        if outcome.action in (CREATED, UPDATED)
-                    }
-                )
+                after_write(written)
+            if written:
+                # In the same transaction: readers see the new version with the new rows.
+                cache_version.bump()
             return outcomes
     except (DatabaseError, ValueError) as error:
         if len(items) == 1:
