@@ -60,7 +60,8 @@ def test_change_form_edit_is_on_the_reader_page_at_once(admin_client, reader, st
 
 
 def test_unpublishing_a_neighbour_updates_the_previous_next_links(admin_client, reader, story):
-    newer = make_article("更新的一篇", slug="newer", published_at=story.published_at.replace(hour=20))
+    later = story.published_at.replace(hour=20)
+    newer = make_article("更新的一篇", slug="newer", published_at=later)
     assert newer.get_absolute_url() in reader.get(story.get_absolute_url()).text
     admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [newer.pk]})
     assert newer.get_absolute_url() not in reader.get(story.get_absolute_url()).text
