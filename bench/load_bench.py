@@ -163,13 +163,14 @@ def get(url, timeout=30):
 class Server:
     """gunicorn with the project's config on a free 127.0.0.1 port; its log kept in a file."""
 
-    def __init__(self, env, log_path, workers=None):
+    def __init__(self, env, log_path, workers=None, args=()):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path)
         cmd = [GUNICORN, "-c", "newsarchive/gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"]
         if workers:
             cmd += ["--workers", str(workers)]
+        cmd += list(args)
         self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [*cmd, "newsarchive.wsgi"],
