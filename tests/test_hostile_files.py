@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from taggit.models import Tag, TaggedItem
 
+from articles.cache_version import ContentVersion
 from articles.models import Article
 
 from .conftest import ROOT, SEEDS
@@ -445,8 +446,15 @@ class Tripwire(StringIO):
 
 
 def snapshot():
-    """Every row the importer can write, of every model in the app and taggit, by key."""
-    models = [*apps.get_app_config("articles").get_models(), Tag, TaggedItem]
+    """Every row the importer can write, of every model in the app and taggit, by key.
+
+    Not the content version: it is a cache key that the good files' import moves on purpose.
+    """
+    models = [
+        *(m for m in apps.get_app_config("articles").get_models() if m is not ContentVersion),
+        Tag,
+        TaggedItem,
+    ]
     return {
         model._meta.label: {
             row[model._meta.pk.attname]: row for row in model.objects.order_by("pk").values()
