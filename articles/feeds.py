@@ -11,7 +11,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
 from .models import Article, Author, Category
 from .views import changed_at
@@ -115,7 +114,7 @@ class CategoryRss(ArticleFeed):
     url_name = "category_feed_rss"
 
     def get_object(self, request, path):
-        return get_object_or_404(Category, slug_path=path.strip("/"))
+        return get_object_or_404(Category.objects.public(), slug_path=path.strip("/"))
 
     def url_kwargs(self, obj):
         return {"path": obj.slug_path}
@@ -141,7 +140,7 @@ class TagRss(ArticleFeed):
     url_name = "tag_feed_rss"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Article.objects.public_tags(), slug=slug)
 
     def url_kwargs(self, obj):
         return {"slug": obj.slug}
@@ -167,7 +166,7 @@ class AuthorRss(ArticleFeed):
     url_name = "author_feed_rss"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Author.objects.public(), slug=slug)
 
     def url_kwargs(self, obj):
         return {"slug": obj.slug}

@@ -1,12 +1,14 @@
 """The archive's content model: articles and the people, outlets and categories around them."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat, Left, StrIndex, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from .cache_version import ContentVersion  # noqa: F401 (registers the model)
 from .importing.cleaning import html_to_text
@@ -23,6 +25,15 @@ class NamedQuerySet(models.QuerySet):
     def with_article_counts(self):
         # One aggregate query for the whole page instead of a COUNT per row.
         return self.annotate(article_count=models.Count("articles", distinct=True))
+
+    def public(self):
+        """Those named on at least one public article.
+
+        Readers must not learn of a name that only drafts or future articles carry: its
+        page, feeds, sitemap entry and search filter would announce unpublished news.
+        """
+        field = self.model._meta.model_name  # Article.author, .editor, .source
+        return self.filter(Exists(Article.objects.published().filter(**{field: OuterRef("pk")})))
 
 
 class NamedModel(models.Model):
@@ -82,6 +93,45 @@ class CategoryQuerySet(NamedQuerySet):
         below = self.filter(slug_path__startswith=category.slug_path + "/")
         return below | self.filter(pk=category.pk) if include_self else below
 
+    def public(self):
+        """Categories with a public article in them or in a category below them.
+
+        Two EXISTS, the direct one first: the importer and the curation actions file an
+        article at every level of its chain, so the indexed lookup almost always answers
+        and the prefix scan runs only for categories an editor filed below.
+        """
+        published = Article.objects.published()
+        below = Concat(OuterRef("slug_path"), Value("/"))
+        return self.filter(
+            Exists(published.filter(categories=OuterRef("pk")))
+            | Exists(published.filter(categories__slug_path__startswith=below))
+        )
+
+    def public_counts(self, parent=None):
+        """{slug_path: n} for the roots (or `parent`'s children) that have public articles,
+        n counting each public article of the category or below it once.
+
+        One GROUP BY over the links of public articles, keyed by each link's category
+        path cut to the wanted level, so the query is as wide for 5 categories as for
+        5,000 (a column per category broke past SQLite's 2,000 and PostgreSQL's 1,664).
+        """
+        links = Article.categories.through.objects.filter(
+            article_id__in=Article.objects.published().values("pk")
+        )
+        path, prefix = F("category__slug_path"), ""
+        if parent is not None:
+            prefix = parent.slug_path + "/"
+            links = links.filter(category__slug_path__startswith=prefix)
+            path = Substr(path, len(prefix) + 1)
+        rows = (
+            links.annotate(cut=StrIndex(path, Value("/")))
+            .annotate(key=Case(When(cut__gt=0, then=Left(path, F("cut") - 1)), default=path))
+            .values("key")
+            .annotate(n=Count("article_id", distinct=True))
+            .order_by()
+        )
+        return {prefix + row["key"]: row["n"] for row in rows}
+
 
 class Category(models.Model):
     """A node of Hexo's category tree. Identity is (name, parent), as in Hexo.
@@ -140,6 +190,21 @@ class Category(models.Model):
         else:
             self.path, self.slug_path, self.depth = self.name, self.slug, 0
 
+    @staticmethod
+    def leaves(categories):
+        """The deepest category of each chain among `categories`, in path order.
+
+        Sorted by path segments a category's descendants come right after it, so one
+        pass finds the leaves (comparing every pair took seconds for 2,000 categories).
+        """
+        ordered = sorted(categories, key=lambda category: category.slug_path.split("/"))
+        return [
+            category
+            for category, following in zip(ordered, [*ordered[1:], None], strict=True)
+            if following is None
+            or not following.slug_path.startswith(category.slug_path + "/")
+        ]
+
     def ancestor_paths(self, include_self=True):
         """The slug_path of every level above (and with include_self, of this one)."""
         parts = self.slug_path.split("/")
@@ -167,6 +232,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(status=Article.Status.DRAFT)
+
+    def public_tags(self):
+        """Tags of at least one public article (taggit's Tag has no manager of ours)."""
+        return Tag.objects.filter(Exists(self.published().filter(tags=OuterRef("pk"))))
 
     def for_listing(self):
         """Everything a list row shows, in a fixed number of queries whatever the page size.

@@ -45,6 +45,14 @@ class SearchForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=DateInput)
     end = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form, not at import: "public" moves with the clock, and a name found
+        # only on drafts must not be offered (or accepted) as a filter.
+        self.fields["category"].queryset = Category.objects.public()
+        self.fields["author"].queryset = Author.objects.public()
+        self.fields["source"].queryset = Source.objects.public()
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:

@@ -1,9 +1,7 @@
 """sitemap.xml: every public article and the list pages that lead to them."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from taggit.models import Tag
 
 from .models import Article, Author, Category, Editor, Source
 from .views import period_counts
@@ -55,40 +53,36 @@ class ArchiveSitemap(Sitemap):
         return reverse(f"articles:archive_{name}", kwargs=kwargs)
 
 
-def with_public_articles(queryset, relation):
-    """Only list pages that show at least one public article (empty pages are not worth a crawl)."""
-    public = Article.objects.published().filter(**{relation: OuterRef("pk")})
-    return queryset.filter(Exists(public))
-
-
 class ListSitemap(Sitemap):
+    """List pages with at least one public article: a name found only on drafts is a 404."""
+
     changefreq = "weekly"
     priority = 0.5
     model = None
-    relation = ""
 
     def items(self):
-        return with_public_articles(self.model.objects.order_by("pk"), self.relation)
+        return self.model.objects.public().order_by("pk")
 
 
 class CategorySitemap(ListSitemap):
-    model, relation = Category, "categories"
+    model = Category
 
 
 class AuthorSitemap(ListSitemap):
-    model, relation = Author, "author"
+    model = Author
 
 
 class EditorSitemap(ListSitemap):
-    model, relation = Editor, "editor"
+    model = Editor
 
 
 class SourceSitemap(ListSitemap):
-    model, relation = Source, "source"
+    model = Source
 
 
 class TagSitemap(ListSitemap):
-    model, relation = Tag, "tags"
+    def items(self):
+        return Article.objects.public_tags().order_by("pk")
 
     def location(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})

@@ -33,6 +33,12 @@ urlpatterns = [
         name="detail",
     ),
     path("category/<path:path>/", public_page(views.CategoryArticles.as_view()), name="category"),
+    path("categories/", public_page(views.CategoryIndex.as_view()), name="categories"),
+    path(
+        "categories/<path:path>/",
+        public_page(views.CategoryIndex.as_view()),
+        name="subcategories",
+    ),
     path("tag/<str:slug>/", public_page(views.TagArticles.as_view()), name="tag"),
     path("author/<str:slug>/", public_page(views.AuthorArticles.as_view()), name="author"),
     path("editor/<str:slug>/", public_page(views.EditorArticles.as_view()), name="editor"),

@@ -59,37 +59,39 @@ def period_counts(articles, date_type, ordering="ASC"):
     return [Period(row["period"], row["count"]) for row in rows]
 
 
-def subtree_counts(categories):
-    """[(category, n)]: n public articles in the category or below it, each counted once.
+class CategoryCounts(NamedTuple):
+    """The biggest categories of one level with their public article counts, and how many
+    categories with public articles that level has in all (the index page lists them)."""
 
-    One query with a conditional COUNT per category, so an article filed under two
-    subcategories of the same branch is not counted twice.
-    """
-    if not categories:
-        return []
-    counts = Article.objects.published().aggregate(
-        **{
-            f"c{category.pk}": Count(
-                "pk",
-                distinct=True,
-                filter=Q(categories__slug_path=category.slug_path)
-                | Q(categories__slug_path__startswith=category.slug_path + "/"),
-            )
-            for category in categories
-        }
-    )
-    return [(category, counts[f"c{category.pk}"]) for category in categories]
+    shown: list
+    total: int
+
+
+def public_counts(parent=None):
+    key = f"category-counts:{parent.pk if parent else ''}"
+    return cached(key, lambda: Category.objects.public_counts(parent))
+
+
+def with_counts(paths, counts):
+    """[(category, n)] for the slug paths, in their order: one query for as many as shown."""
+    by_path = Category.objects.in_bulk(paths, field_name="slug_path")
+    return [(by_path[path], counts[path]) for path in paths if path in by_path]
+
+
+def level_counts(parent=None):
+    # Bounded: one import made 2,100 roots, and a menu of 2,100 links is no menu.
+    counts = public_counts(parent)
+    biggest = sorted(counts, key=lambda path: (-counts[path], path))
+    shown = biggest[: settings.NEWSARCHIVE_NAV_CATEGORIES]
+    return CategoryCounts(with_counts(shown, counts), len(counts))
 
 
 def root_categories():
-    return cached("root-categories", lambda: subtree_counts(list(Category.objects.roots())))
+    return cached("root-categories", level_counts)
 
 
 def subcategory_counts(category):
-    return cached(
-        f"subcategories:{category.pk}",
-        lambda: subtree_counts(list(category.children.all())),
-    )
+    return cached(f"subcategories:{category.pk}", lambda: level_counts(category))
 
 
 def changed_at(article):
@@ -110,17 +112,15 @@ def breadcrumbs(categories):
     the prefetched categories; a missing level costs one query for all trails together.
     """
     by_path = {category.slug_path: category for category in categories}
-    leaves = [
-        category
-        for category in categories
-        if not any(path.startswith(category.slug_path + "/") for path in by_path)
-    ]
+    # As many trails as the menu has roots: an article filed under thousands of categories
+    # must not make its page (and the related-articles query) as long as its list.
+    leaves = Category.leaves(categories)[: settings.NEWSARCHIVE_NAV_CATEGORIES]
     wanted = {prefix for leaf in leaves for prefix in category_prefixes(leaf.slug_path)}
     if missing := wanted - by_path.keys():
         by_path.update((c.slug_path, c) for c in Category.objects.filter(slug_path__in=missing))
     return [
         [by_path[p] for p in category_prefixes(leaf.slug_path) if p in by_path]
-        for leaf in sorted(leaves, key=lambda leaf: leaf.slug_path)
+        for leaf in leaves
     ]
 
 
@@ -322,7 +322,11 @@ class FilteredArticles(PageSizeMixin, ListView):
     context_object_name = "articles"
 
     def get_object(self):
-        return get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return get_object_or_404(self.public_objects(), slug=self.kwargs["slug"])
+
+    def public_objects(self):
+        # A name found only on drafts is a 404: the page would announce unpublished news.
+        return self.model.objects.public()
 
     def filter_articles(self, articles):
         raise NotImplementedError
@@ -348,7 +352,8 @@ class CategoryArticles(FilteredArticles):
     feed_names = ("category_feed_rss", "category_feed_atom")
 
     def get_object(self):
-        return get_object_or_404(Category, slug_path=self.kwargs["path"].strip("/"))
+        path = self.kwargs["path"].strip("/")
+        return get_object_or_404(Category.objects.public(), slug_path=path)
 
     def filter_articles(self, articles):
         return articles.in_category(self.object)
@@ -366,6 +371,9 @@ class TagArticles(FilteredArticles):
     kind = "tag"
     kind_label = _("标签：")
     feed_names = ("tag_feed_rss", "tag_feed_atom")
+
+    def public_objects(self):
+        return Article.objects.public_tags()
 
     def filter_articles(self, articles):
         return articles.matching(tags=self.object)
@@ -397,6 +405,33 @@ class SourceArticles(FilteredArticles):
 
     def filter_articles(self, articles):
         return articles.matching(source=self.object)
+
+
+class CategoryIndex(ListView):
+    """Every root category (or every child of one) that has public articles, with counts:
+    where the navigation's "all categories" link leads once it shows only the biggest."""
+
+    template_name = "articles/category_index.html"
+    context_object_name = "paths"
+
+    def get_paginate_by(self, queryset):
+        return settings.NEWSARCHIVE_CATEGORY_INDEX_SIZE
+
+    def get_queryset(self):
+        self.parent = None
+        if path := self.kwargs.get("path", "").strip("/"):
+            self.parent = get_object_or_404(Category.objects.public(), slug_path=path)
+        self.counts = public_counts(self.parent)
+        return sorted(self.counts)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {
+            **context,
+            "parent": self.parent,
+            "breadcrumbs": [self.parent.ancestors()] if self.parent else [],
+            "categories": with_counts(list(context["paths"]), self.counts),
+        }
 
 
 def robots_txt(request):

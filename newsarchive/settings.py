@@ -223,6 +223,10 @@ NEWSARCHIVE_FEED_SIZE = int(os.environ.get("NEWSARCHIVE_FEED_SIZE", "20"))
 # long a cached page or count may outlive a change that no write makes: an article whose
 # publish time or window starts or ends.
 NEWSARCHIVE_NAV_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_NAV_CACHE_SECONDS", "300"))
+# The header menu, the home page and a category page show this many categories of a
+# level (the biggest); the rest are on the paginated category index.
+NEWSARCHIVE_NAV_CATEGORIES = int(os.environ.get("NEWSARCHIVE_NAV_CATEGORIES", "12"))
+NEWSARCHIVE_CATEGORY_INDEX_SIZE = int(os.environ.get("NEWSARCHIVE_CATEGORY_INDEX_SIZE", "100"))
 # Whole public pages for visitors without a session (0 turns it off).
 NEWSARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSARCHIVE_PAGE_CACHE_SECONDS", "120"))
 # Reads the content version once per request, before any page or count is looked up.

@@ -1,4 +1,7 @@
 from django import template
+from django.conf import settings
+
+from articles.models import Category
 
 register = template.Library()
 
@@ -18,15 +21,10 @@ def page_links(page_obj, on_each_side=2, on_ends=1):
 
 @register.filter
 def leaf_categories(categories):
-    """The deepest category of each chain an article is filed under.
+    """The deepest category of each chain an article is filed under, as many as the menu
+    shows roots.
 
     Articles belong to every level of their chain (金融 > 新浪财经 > 国内); a row shows only
     the most specific one. Works on the prefetched list: no query.
     """
-    categories = list(categories)
-    paths = [category.slug_path for category in categories]
-    return [
-        category
-        for category in categories
-        if not any(path.startswith(category.slug_path + "/") for path in paths)
-    ]
+    return Category.leaves(categories)[: settings.NEWSARCHIVE_NAV_CATEGORIES]
