@@ -1,5 +1,7 @@
 """The archive's content model: articles and the people, outlets and categories around them."""
 
+from itertools import zip_longest
+
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Left, StrIndex, Substr
@@ -200,7 +202,7 @@ class Category(models.Model):
         ordered = sorted(categories, key=lambda category: category.slug_path.split("/"))
         return [
             category
-            for category, following in zip(ordered, [*ordered[1:], None], strict=True)
+            for category, following in zip_longest(ordered, ordered[1:])
             if following is None
             or not following.slug_path.startswith(category.slug_path + "/")
         ]
