@@ -468,6 +468,15 @@ class ImportRun(models.Model):
     kept = models.PositiveIntegerField(_("保留编辑"), default=0)
     failed = models.PositiveIntegerField(_("失败"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    warnings = models.JSONField(
+        _("警告"),
+        default=list,
+        blank=True,
+        help_text=_("导入时去掉或推断的内容，每个文件一行"),
+    )
+    aborted = models.TextField(
+        _("中止原因"), blank=True, help_text=_("运行在最后一个文件之前停下的原因")
+    )
 
     class Meta:
         verbose_name = _("导入记录")

@@ -117,11 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN so a reader-then-writer transaction waits on busy_timeout instead of failing
     # with "database is locked" when it upgrades its lock under gunicorn. Connections are
     # kept (CONN_MAX_AGE) so a request does not re-open the file and re-run the pragmas.
+    busy_seconds = int(os.environ.get("SQLITE_BUSY_SECONDS", "20"))
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": busy_seconds,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={busy_seconds * 1000};"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
@@ -162,6 +164,19 @@ STORAGES = {
 
 # Zone used for front-matter dates that carry none (import_articles --timezone overrides it).
 NEWSARCHIVE_IMPORT_TIMEZONE = os.environ.get("NEWSARCHIVE_IMPORT_TIMEZONE", TIME_ZONE)
+
+# What one imported file may make (articles/importing/limits.py says why each exists); a file
+# past one fails alone (images: the rows past it are not kept).
+NEWSARCHIVE_MAX_FILE_BYTES = int(os.environ.get("NEWSARCHIVE_MAX_FILE_BYTES", "5242880"))
+NEWSARCHIVE_MAX_CATEGORIES = int(os.environ.get("NEWSARCHIVE_MAX_CATEGORIES", "50"))
+NEWSARCHIVE_MAX_CATEGORY_DEPTH = int(os.environ.get("NEWSARCHIVE_MAX_CATEGORY_DEPTH", "10"))
+NEWSARCHIVE_MAX_TAGS = int(os.environ.get("NEWSARCHIVE_MAX_TAGS", "200"))
+NEWSARCHIVE_MAX_IMAGES = int(os.environ.get("NEWSARCHIVE_MAX_IMAGES", "500"))
+NEWSARCHIVE_MAX_EXTRA_KEYS = int(os.environ.get("NEWSARCHIVE_MAX_EXTRA_KEYS", "100"))
+NEWSARCHIVE_MAX_EXTRA_CHARS = int(os.environ.get("NEWSARCHIVE_MAX_EXTRA_CHARS", "100000"))
+NEWSARCHIVE_MAX_FRONT_MATTER_SIZE = int(
+    os.environ.get("NEWSARCHIVE_MAX_FRONT_MATTER_SIZE", "1000000")
+)
 
 # Production hardening: on whenever DEBUG is off. TLS ends at the proxy in front of gunicorn.
 if not DEBUG:

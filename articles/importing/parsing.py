@@ -12,23 +12,19 @@ from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 import markdown
-import yaml
 
+from ..strings import clean_name, is_visible, xml_safe
+from . import limits
 from .errors import PostError
-from .reading import strip_controls
 from .sanitizing import safe_url
+from .yaml_front import load_yaml
 
-# Real front matter uses no aliases. With k aliases a "billion laughs" nesting can expand
-# to about e**(k/e) nodes: 20 keeps that near 1,600, so walking the data stays cheap.
-MAX_ALIASES = 20
-MAX_CATEGORY_DEPTH = 10
-MAX_TAGS = 200
+MAX_TAG_LENGTH = 100  # taggit's Tag.name
 MAX_NAME_LENGTH = 200
 MAX_TITLE_LENGTH = 500
 MAX_CATEGORY_PATH = 1000  # Category.path, the names joined by ' / '
 MAX_EXTRA_DEPTH = 20  # an unknown key's value nested deeper is not data anyone wrote by hand
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
-LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Keys with a meaning of their own; every other key is kept in Article.extra.
 KNOWN_KEYS = {
@@ -91,73 +87,7 @@ class ParsedPost:
     thumbnail_url: str = ""
     extra: dict = field(default_factory=dict)
     body_html: str = ""
-
-
-class UniqueKeyLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
-    """Safe YAML that refuses duplicate keys instead of silently keeping the last one."""
-
-    def construct_object(self, node, deep=False):
-        # PyYAML's own constructors raise plain Python errors on values that look like their
-        # type but are not: 'date: 1900-02-30' (ValueError), '!!bool maybe' (KeyError),
-        # '!!timestamp x' (AttributeError), a 5,000-digit integer (ValueError). Each crashed
-        # the whole run; here it becomes this file's error, at the value's line.
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
-            raise PostError(
-                f"front matter value {shown(node)} is not a valid {short_tag(node.tag)}"
-                + (f" ({str(error).split(';')[0]})" if isinstance(error, ValueError) else ""),
-                line=node.start_mark.line + 1,
-            ) from error
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            marker = key.lower() if isinstance(key, str) else key
-            try:
-                duplicate = marker in seen
-            except TypeError:  # a list as a key: super() refuses it, with its line
-                continue
-            if duplicate:
-                raise PostError(f"duplicate key '{key}'", line=key_node.start_mark.line + 1)
-            seen.add(marker)
-        return super().construct_mapping(node, deep=deep)
-
-
-def short_tag(tag):
-    return tag.removeprefix("tag:yaml.org,2002:")
-
-
-def shown(node):
-    value = node.value if isinstance(node.value, str) else f"<{short_tag(node.tag)}>"
-    return repr(value if len(value) <= 40 else value[:40] + "…")
-
-
-def load_yaml(text, first_line):
-    if "*" in text:
-        aliases = sum(
-            isinstance(t, yaml.AliasToken) for t in yaml.scan(text, Loader=yaml.SafeLoader)
-        )
-        if aliases > MAX_ALIASES:
-            raise PostError(f"YAML uses {aliases} aliases; refusing a possible alias bomb")
-    try:
-        return yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except PostError as error:
-        error.line = (error.line or 0) + first_line - 1
-        raise
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + first_line if mark else None
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        context, start = getattr(error, "context", None), getattr(error, "context_mark", None)
-        if context and start and mark and start.line != mark.line:
-            # 'found unexpected end of stream' points at the fence; say where it began.
-            problem += f" {context} that starts on line {start.line + first_line}"
-        raise PostError(f"front matter is not valid YAML: {problem}", line=line) from error
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
-        # What construct_object() below cannot see: the top-level mapping itself.
-        raise PostError(f"front matter cannot be read: {error}", line=first_line) from error
+    notes: list = field(default_factory=list)  # what was stripped or inferred, for the report
 
 
 def load_front_matter(text, front_format, first_line):
@@ -174,7 +104,13 @@ def read_front_matter(text, front_format, first_line):
         data = load_yaml(text, first_line)
     elif front_format == "json":
         try:
-            data = json.loads("{" + text.strip().removeprefix("{").removesuffix("}") + "}")
+            data = json.loads(
+                "{" + text.strip().removeprefix("{").removesuffix("}") + "}",
+                object_pairs_hook=unique_json_keys,
+            )
+        except PostError as error:  # a repeated key: find its second occurrence
+            error.line = first_line + json_key_line(text, error.key)
+            raise
         except json.JSONDecodeError as error:
             raise PostError(
                 f"front matter is not valid JSON: {error.msg}", line=first_line + error.lineno - 1
@@ -203,11 +139,29 @@ def read_front_matter(text, front_format, first_line):
     return {str(key).strip().lower(): value for key, value in data.items()}
 
 
+def unique_json_keys(pairs):
+    """JSON's own rule is last-wins; YAML front matter refuses a repeated key, so JSON does too
+    (the line is the front matter's: json has already lost the position)."""
+    seen = set()
+    for key, _ in pairs:
+        if key.lower() in seen:
+            error = PostError(f"duplicate key '{key}'")
+            error.key = key
+            raise error
+        seen.add(key.lower())
+    return dict(pairs)
+
+
+def json_key_line(text, key):
+    """0-based line of the second time `key` is written as a key (any case), else 0."""
+    found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", text, re.IGNORECASE))
+    return text.count("\n", 0, found[1].start()) if len(found) > 1 else 0
+
+
 def plain_text(text):
     """Escapes in YAML/JSON/TOML ("\\u0000", "\\ud800") decode to characters the file never
-    held: controls (XML feeds and PostgreSQL refuse NUL) and lone surrogates (no UTF-8 for
-    them: the database driver raised on the whole batch)."""
-    return LONE_SURROGATE.sub("\ufffd", strip_controls(text))
+    held; what XML or the database cannot hold goes (see articles.strings)."""
+    return xml_safe(text)
 
 
 def as_text(value, what):
@@ -218,6 +172,17 @@ def as_text(value, what):
     if isinstance(value, dict) and "name" in value:
         return as_text(value["name"], what)
     raise PostError(f"{what} must be text, not {type(value).__name__}")
+
+
+def as_name(value, what, notes):
+    """A title or name: text, entities decoded, invisible characters out (see clean_name)."""
+    text = as_text(value, f"a {what}" if what in ("category", "tag") else what)
+    name, changes = clean_name(text)
+    if text and not is_visible(name):
+        notes.append(f"{what} has no visible characters; left out")
+        return ""
+    notes.extend(f"{what} '{name[:30]}': {change}" for change in changes)
+    return name
 
 
 def as_bool(value, default=True):
@@ -234,8 +199,9 @@ def check_name(name, what):
     return name
 
 
-def parse_categories(value):
+def parse_categories(value, notes=None):
     """Hexo's rule: a flat list is ONE hierarchy; if any item is a list, each item is its own."""
+    notes = [] if notes is None else notes
     if value is None or value == []:
         return []
     if not isinstance(value, list):
@@ -244,14 +210,15 @@ def parse_categories(value):
     hierarchies = (
         [item if isinstance(item, list) else [item] for item in value] if nested else [value]
     )
+    most, deepest = limits.current().categories, limits.current().category_depth
+    if len(hierarchies) > most:
+        raise PostError(f"{len(hierarchies)} category hierarchies (limit {most})")
     result = []
     for chain in hierarchies:
-        names = tuple(check_name(as_text(name, "a category"), "category") for name in chain)
+        names = tuple(check_name(as_name(name, "category", notes), "category") for name in chain)
         names = tuple(name for name in names if name)
-        if len(names) > MAX_CATEGORY_DEPTH:
-            raise PostError(
-                f"category hierarchy is {len(names)} levels deep (limit {MAX_CATEGORY_DEPTH})"
-            )
+        if len(names) > deepest:
+            raise PostError(f"category hierarchy is {len(names)} levels deep (limit {deepest})")
         if len(" / ".join(names)) > MAX_CATEGORY_PATH:
             raise PostError(f"category path is longer than {MAX_CATEGORY_PATH} characters")
         if names and names not in result:
@@ -259,18 +226,23 @@ def parse_categories(value):
     return result
 
 
-def parse_tags(value):
+def parse_tags(value, notes=None):
+    """Each item is one tag, as in Hexo: 'a, b，c' is one tag with commas in its name."""
+    notes = [] if notes is None else notes
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
     tags, seen = [], set()
     for item in items:
-        name = check_name(as_text(item, "a tag"), "tag")[:100]
+        name = check_name(as_name(item, "tag", notes), "tag")
+        if len(name) > MAX_TAG_LENGTH:
+            notes.append(f"tag '{name[:30]}…' cut to {MAX_TAG_LENGTH} characters")
+            name = name[:MAX_TAG_LENGTH].rstrip()
         if name and name.lower() not in seen:
             seen.add(name.lower())
             tags.append(name)
-    if len(tags) > MAX_TAGS:
-        raise PostError(f"{len(tags)} tags (limit {MAX_TAGS})")
+    if len(tags) > limits.current().tags:
+        raise PostError(f"{len(tags)} tags (limit {limits.current().tags})")
     return tags
 
 
@@ -345,12 +317,34 @@ def check_markdown_brackets(body):
             )
 
 
-def slug_hint(meta):
-    slug = as_text(meta.get("slug"), "slug")
+def slug_hint(meta, notes):
+    slug = as_name(meta.get("slug"), "slug", notes)
     if not slug and meta.get("permalink"):
-        slug = PurePosixPath(as_text(meta["permalink"], "permalink").strip("/")).name
+        slug = PurePosixPath(as_name(meta["permalink"], "permalink", notes).strip("/")).name
         slug = slug.removesuffix(".html")
     return slug
+
+
+def extra_of(meta):
+    """Keys with no meaning of their own, kept as JSON, within the limits."""
+    extra = {
+        plain_text(key): json_safe(value, key)
+        for key, value in meta.items()
+        if key not in KNOWN_KEYS
+    }
+    bound = limits.current()
+    if len(extra) > bound.extra_keys:
+        raise PostError(
+            f"{len(extra)} front matter keys of no known meaning (limit {bound.extra_keys})"
+        )
+    if extra:
+        size = len(json.dumps(extra, ensure_ascii=False))
+        if size > bound.extra_chars:
+            raise PostError(
+                f"front matter keys of no known meaning take {size:,} characters as JSON "
+                f"(limit {bound.extra_chars:,})"
+            )
+    return extra
 
 
 def json_safe(value, key="", depth=0):
@@ -375,9 +369,13 @@ def json_safe(value, key="", depth=0):
 
 def parse_post(raw, zone):
     meta = load_front_matter(raw.front_matter, raw.front_format, raw.front_line)
-    title = as_text(meta.get("title"), "title")
+    notes = list(raw.notes)
+    title = as_name(meta.get("title"), "title", notes)
     if not title:
-        raise PostError("no title in the front matter")
+        written = as_text(meta.get("title"), "title")
+        raise PostError(
+            "title has no visible characters" if written else "no title in the front matter"
+        )
     if len(title) > MAX_TITLE_LENGTH:
         raise PostError(f"title is {len(title)} characters long (limit {MAX_TITLE_LENGTH})")
     if meta.get("date") not in (None, ""):
@@ -399,21 +397,18 @@ def parse_post(raw, zone):
         published_at=published_at,
         updated_at=parse_date(updated, zone, "updated") if updated not in (None, "") else None,
         categories=parse_categories(
-            meta["categories"] if "categories" in meta else meta.get("category")
+            meta["categories"] if "categories" in meta else meta.get("category"), notes
         ),
-        tags=parse_tags(meta["tags"] if "tags" in meta else meta.get("tag")),
-        author=check_name(as_text(meta.get("author"), "author"), "author"),
+        tags=parse_tags(meta["tags"] if "tags" in meta else meta.get("tag"), notes),
+        author=check_name(as_name(meta.get("author"), "author", notes), "author"),
         comments_enabled=as_bool(meta.get("comments"), default=True),
         published=as_bool(meta.get("published"), default=True),
-        excerpt=excerpt,
-        slug=slug_hint(meta),
+        excerpt=xml_safe(excerpt),
+        slug=slug_hint(meta, notes),
         # Rendered into <img src> and og:image: a javascript:/data: URL is dropped, not kept.
         lead_image_url=safe_url(as_text(meta.get("headimg") or meta.get("cover"), "headimg")),
         thumbnail_url=safe_url(as_text(meta.get("thumbnail"), "thumbnail")),
-        extra={
-            plain_text(key): json_safe(value, key)
-            for key, value in meta.items()
-            if key not in KNOWN_KEYS
-        },
+        extra=extra_of(meta),
         body_html=body_html,
+        notes=notes,
     )

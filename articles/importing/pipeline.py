@@ -10,7 +10,9 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from ..strings import clean_name, is_visible
 from ..tokens import document
+from . import limits, orphans
 from .cleaning import clean_body, html_to_text
 from .errors import PostError
 from .parsing import parse_post
@@ -49,6 +51,7 @@ class ArticleData:
     encoding: str = "utf-8"
     search_document: tuple = ()  # tokens.document(): built here, in the worker
     source_stat: tuple | None = None  # (size, mtime_ns) of the file it was read from
+    notes: list = field(default_factory=list)  # what was stripped or inferred, for the report
 
 
 @dataclass
@@ -84,24 +87,34 @@ def zone_named(name):
 def build_article(raw, zone_name):
     post = parse_post(raw, zone_named(zone_name))
     cleaned = clean_body(post.body_html)
+    notes = post.notes
     images = [(image.src, image.alt, image.caption) for image in cleaned.images]
+    most = limits.current().images
+    if len(images) > most:
+        notes.append(f"{len(images)} images; the first {most} are listed (the body keeps all)")
+        images = images[:most]
+    original_title, source, editor = (
+        body_name(cleaned.original_title, "original title", notes),
+        body_name(cleaned.source, "source", notes),
+        body_name(cleaned.editor, "editor", notes),
+    )
     lead = post.lead_image_url if post.lead_image_url not in cleaned.boilerplate_images else ""
     thumbnail = post.thumbnail_url if post.thumbnail_url not in cleaned.boilerplate_images else ""
     body_html = sanitize(cleaned.html).strip()
     body_text = unicodedata.normalize("NFC", html_to_text(body_html))
     title = " ".join(post.title.split())
     category_names = dict.fromkeys(name for chain in post.categories for name in chain)
-    names = [cleaned.original_title, post.author, cleaned.editor, cleaned.source]
+    names = [original_title, post.author, editor, source]
     return ArticleData(
         rel_path=raw.rel_path,
         content_hash=raw.content_hash,
         raw_text=raw.text,
         title=title,
         slug=post.slug,
-        original_title=cleaned.original_title,
-        source=cleaned.source,
+        original_title=original_title,
+        source=source,
         author=post.author,
-        editor=cleaned.editor,
+        editor=editor,
         categories=post.categories,
         tags=post.tags,
         body_html=body_html,
@@ -117,7 +130,15 @@ def build_article(raw, zone_name):
         extra=post.extra,
         encoding=raw.encoding,
         search_document=document(title, [*names, *category_names, *post.tags], body_text),
+        notes=notes,
     )
+
+
+def body_name(text, what, notes):
+    """A name the cleaner found in the body, under the same rules as front-matter names."""
+    name, changes = clean_name(text)
+    notes.extend(f"{what} '{name[:30]}': {change}" for change in changes)
+    return name if is_visible(name) else ""
 
 
 def worker_context():
@@ -126,6 +147,13 @@ def worker_context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
+
+
+def worker_start(bounds, importer_pid):
+    """Initializer of every parsing process: the run's limits, and an end when the importer
+    dies (see orphans)."""
+    limits.use(bounds)
+    orphans.exit_with(importer_pid)
 
 
 def process_post(task):

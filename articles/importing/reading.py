@@ -7,10 +7,11 @@ import re
 import stat
 from dataclasses import dataclass
 
+from ..strings import XML_FORBIDDEN, xml_safe
+from . import limits
 from .errors import PostError
 
 POST_SUFFIXES = {".md", ".markdown", ".mkd", ".html", ".htm", ".txt"}
-MAX_FILE_BYTES = 5 * 1024 * 1024  # a crawled article is ~20 KB; anything this big is not one
 
 # Hexo's fences: '---' for YAML, ';;;' for JSON; '+++' (TOML) as Hugo and Zola write it.
 FENCES = {"---": "yaml", ";;;": "json", "+++": "toml"}
@@ -27,6 +28,7 @@ class RawPost:
     front_format: str  # yaml, json or toml ('' when the file has none)
     front_line: int  # 1-based line of the front matter's first line in the file
     body: str
+    notes: tuple = ()  # what was stripped, for the report
 
 
 def iter_post_files(paths):
@@ -77,18 +79,20 @@ def read_bytes(path):
                 raise PostError("is a directory, not a post file")
             if not stat.S_ISREG(status.st_mode):  # a FIFO, a socket, /dev/zero behind a link
                 raise PostError("not a regular file")
-            if status.st_size > MAX_FILE_BYTES:
+            most = limits.current().file_bytes
+            if status.st_size > most:
                 raise PostError(too_big(status.st_size))
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(most + 1)
         except OSError as error:
             raise PostError(f"cannot read file: {error.strerror or error}") from error
-    if len(data) > MAX_FILE_BYTES:  # it grew after the fstat()
+    if len(data) > most:  # it grew after the fstat()
         raise PostError(too_big(len(data)) + " (it grew while being read)")
     return data
 
 
 def too_big(size):
-    return f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES >> 20} MB limit"
+    most = limits.current().file_bytes
+    return f"file is {size / 1048576:.1f} MB, over the {most / 1048576:g} MB limit"
 
 
 def content_hash(data):
@@ -96,47 +100,63 @@ def content_hash(data):
 
 
 def decode(data):
-    """UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) only when UTF-8 fails.
+    """(text, encoding, notes). UTF-8 (with or without BOM) first; GB18030 (a superset of GBK)
+    only when UTF-8 fails.
 
     UTF-16 only with its BOM (Windows Notepad's "Unicode"): without one it cannot be told
-    from binary, and its NUL bytes are what the binary check looks for.
+    from binary. A stray NUL in a text file is dropped with a note; a file that starts with
+    one, or where they are more than a few and one byte in a hundred, is binary (an image, a
+    zip, UTF-16 without its BOM), not a post.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")  # the BOM picks the byte order and is dropped
         except UnicodeDecodeError as error:
             raise PostError(f"broken UTF-16 (bad bytes at offset {error.start})") from error
-        if "\x00" in text:
-            raise PostError("binary file (contains NUL characters), not a text post")
-        return text, "utf-16"
+        text, notes = without_nul(text, "characters")
+        return text, "utf-16", notes
+    notes = ()
     if b"\x00" in data:
-        raise PostError("binary file (contains NUL bytes), not a text post")
+        data, notes = without_nul(data, "bytes")
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        return text, "utf-8-sig", notes
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", notes
     except UnicodeDecodeError as utf8_error:
+        if notes:  # NULs and not UTF-8: binary, whatever GB18030 would make of it
+            raise PostError("binary file (contains NUL bytes), not a text post") from utf8_error
         try:
-            return data.decode("gb18030"), "gb18030"
+            return data.decode("gb18030"), "gb18030", notes
         except UnicodeDecodeError:
             raise PostError(
                 f"not UTF-8 (bad byte at offset {utf8_error.start}) and not GB18030 either"
             ) from utf8_error
 
 
-# C0 controls other than tab and newline: invisible in a page, but XML 1.0 forbids them and
-# Django's feed writer raises on them, so one in a title or body made every feed a 500.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+def without_nul(data, unit):
+    """(data without NULs, notes). PostgreSQL cannot store a NUL in text at all."""
+    nul = "\x00" if isinstance(data, str) else b"\x00"
+    count = data.count(nul)
+    if not count:
+        return data, ()
+    if data[:1] == nul or count > max(8, len(data) // 100):
+        raise PostError(f"binary file (contains NUL {unit}), not a text post")
+    return data.replace(nul, type(data)()), (f"{count} NUL {unit} removed",)
 
 
 def strip_controls(text):
-    return CONTROL_CHARACTERS.sub("", text)
+    """What XML 1.0 forbids (C0 controls but tab and newline, U+FFFE, U+FFFF): invisible in a
+    page, but Django's feed writer raised on them, so one in a title made every feed a 500."""
+    return xml_safe(text)
 
 
 def normalize(text):
-    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    """(text, notes): one kind of line end, nothing XML forbids, the crawler's braces back."""
+    text, removed = XML_FORBIDDEN.subn("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    notes = (f"{removed} characters XML forbids removed",) if removed else ()
     # The crawler escaped every brace as an entity, front matter included.
-    return text.replace("&#123;", "{").replace("&#125;", "}")
+    return text.replace("&#123;", "{").replace("&#125;", "}"), notes
 
 
 def split_front_matter(text):
@@ -176,12 +196,13 @@ def read_post(root, path):
 
 
 def raw_post_from_bytes(rel_path, data):
-    text, encoding = decode(data)
-    return raw_post_from_text(rel_path, text, content_hash(data), encoding)
+    text, encoding, notes = decode(data)
+    return raw_post_from_text(rel_path, text, content_hash(data), encoding, notes)
 
 
-def raw_post_from_text(rel_path, text, digest, encoding="utf-8"):
-    front, front_format, front_line, body = split_front_matter(normalize(text))
+def raw_post_from_text(rel_path, text, digest, encoding="utf-8", notes=()):
+    normalized, stripped = normalize(text)
+    front, front_format, front_line, body = split_front_matter(normalized)
     return RawPost(
         rel_path=rel_path,
         text=text,
@@ -191,4 +212,5 @@ def raw_post_from_text(rel_path, text, digest, encoding="utf-8"):
         front_format=front_format,
         front_line=front_line,
         body=body,
+        notes=(*notes, *stripped),
     )

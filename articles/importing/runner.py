@@ -15,14 +15,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .. import search
 from ..models import ImportRun
-from . import storing
+from ..strings import is_storable, printable
+from . import limits, storing
 from .errors import PostError
-from .pipeline import Failure, process_post, process_stored_task, worker_context
+from .pipeline import Failure, process_post, process_stored_task, worker_context, worker_start
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
 
 BATCH_SIZE = 200
@@ -47,6 +49,9 @@ logger = logging.getLogger(__name__)
 class ImportResult:
     counts: Counter = field(default_factory=Counter)
     failures: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # "path: what was stripped or inferred"
+    aborted: str = ""  # why the run stopped before its last file, if it did
+    unrecorded: str = ""  # why its ImportRun could not be saved, if it could not
     run: ImportRun | None = None
 
     @property
@@ -65,6 +70,65 @@ class ImportResult:
             )
         ]
         return f"{self.total} files: " + ", ".join(parts)
+
+
+class ImportAborted(Exception):
+    """The run cannot go on: the database refused to write or went away. `result` is what
+    the run did until then."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result
+
+
+def database_problem(error):
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "locked" in text or "busy" in text:
+        timeout = connection.settings_dict.get("OPTIONS", {}).get("timeout")
+        held = f" for over {timeout} s" if timeout else ""
+        return f"the database is locked{held} by another process (sqlite: {text})"
+    return f"the database refused to write: {text}"
+
+
+@dataclass
+class DatabaseFile:
+    """A SQLite database's file, by inode. SQLite keeps writing to a file deleted under it,
+    so a run whose database was deleted (or replaced) reported every file stored, into a
+    file nobody can open again."""
+
+    path: str
+    inode: int
+
+    @classmethod
+    def of(cls, conn):
+        name = str(conn.settings_dict.get("NAME") or "")
+        if conn.vendor != "sqlite" or not os.path.isfile(name):
+            return None
+        return cls(name, os.stat(name).st_ino)
+
+    def gone(self):
+        try:
+            return os.stat(self.path).st_ino != self.inode
+        except FileNotFoundError:
+            return True
+
+    def check(self):
+        if self.gone():
+            raise ImportAborted(
+                f"the database file {self.path} was deleted or replaced during the run; "
+                "what this run stored since then is lost"
+            )
+
+
+def unstorable(rel_path):
+    """Why a name that is not UTF-8 fails, with a guess at what it says: archives unpacked
+    on a Chinese Windows machine name their files in GBK."""
+    raw = rel_path.encode("utf-8", "surrogateescape")
+    try:
+        guess = f"; as GBK it reads '{printable(raw.decode('gb18030'))}'"
+    except UnicodeDecodeError:
+        guess = ""
+    return f"file name is not valid UTF-8 and cannot be stored; rename the file{guess}"
 
 
 def stat_of(path):
@@ -123,12 +187,17 @@ class Workers:
     worker killed at an unlucky moment can still leave the executor hanging (it happened once
     in a test that killed a worker mid-import, so that test is not in the suite)."""
 
-    def __init__(self, jobs):
-        self.jobs = jobs
+    def __init__(self, jobs, bounds):
+        self.jobs, self.bounds = jobs, bounds
         self.executor = self.start()
 
     def start(self):
-        return ProcessPoolExecutor(self.jobs, mp_context=worker_context())
+        return ProcessPoolExecutor(
+            self.jobs,
+            mp_context=worker_context(),
+            initializer=worker_start,
+            initargs=(self.bounds, os.getpid()),
+        )
 
     def submit(self, work, tasks):
         try:
@@ -186,7 +255,9 @@ class Importer:
         self.reprocess = reprocess
         self.report = report or (lambda outcome: None)
         self.result = ImportResult()
-        self.command, self.arguments = command, arguments
+        self.command, self.arguments = command, printable(arguments)
+        self.limits = limits.Limits.from_settings(settings)
+        self.database_file = None
 
     def run(self, paths):
         return self.run_tasks(
@@ -205,14 +276,24 @@ class Importer:
         )
 
     def run_tasks(self, work, task_chunks):
-        self.start_record()
-        enlarge_sqlite_cache()
-        parsed = self.parsed(work, task_chunks)
+        limits.use(self.limits)  # for what this process parses and reads itself
+        parsed = None
         try:
+            self.start_record()
+            self.database_file = DatabaseFile.of(connection)
+            enlarge_sqlite_cache()
+            parsed = self.parsed(work, task_chunks)
             while self.store_group(parsed):
                 pass
+        except (DatabaseError, ImportAborted) as error:
+            # A write lock held past the busy timeout, a lost server, a deleted database file:
+            # no later file can be stored either, so the run stops, and says why.
+            reason = str(error) if isinstance(error, ImportAborted) else database_problem(error)
+            self.result.aborted = f"stopped after {self.result.total} files: {reason}"
+            raise ImportAborted(self.result.aborted, self.result) from error
         finally:
-            parsed.close()  # stops the workers
+            if parsed is not None:
+                parsed.close()  # stops the workers
             self.finish_record()
         return self.result
 
@@ -224,7 +305,7 @@ class Importer:
                 if workers is None and tasks and self.jobs > 1:
                     # Started on the first file that needs parsing: a re-run where nothing
                     # changed never pays for starting the workers.
-                    workers = Workers(self.jobs)
+                    workers = Workers(self.jobs, self.limits)
                 pending.append(workers.submit(work, tasks) if workers else (work, tasks))
                 # Two chunks in the workers while this one is stored: on a busy machine one
                 # chunk can take longer to parse than to store, and the workers should not
@@ -255,6 +336,8 @@ class Importer:
                         or time.monotonic() - started >= COMMIT_SECONDS
                     ):
                         break
+                if self.database_file:
+                    self.database_file.check()  # before the commit: it would be lost
                 committing = True
         except DatabaseError:
             if not committing:
@@ -279,9 +362,13 @@ class Importer:
         """
         # The stat was taken before the read: a file that changes in between looks changed
         # next time.
-        files = [
-            (relative_identity(root, path), path, file_stat) for root, path, file_stat in chunk
-        ]
+        files = []
+        for root, path, file_stat in chunk:
+            rel_path = relative_identity(root, path)
+            if is_storable(rel_path):
+                files.append((rel_path, path, file_stat))
+            else:
+                self.record(storing.Outcome(rel_path, storing.FAILED, error=unstorable(rel_path)))
         known = storing.known_identities([rel for rel, _, _ in files])
         tasks, touched = [], {}
         for rel_path, path, file_stat in files:
@@ -335,10 +422,12 @@ class Importer:
             outcomes = storing.store_batch(
                 items, force=self.force, reprocess=self.reprocess, after_write=self.after_write
             )
-        fallbacks = {item.rel_path for item in items if item.encoding == "gb18030"}
+        notes = {item.rel_path: item.notes for item in items}
+        for item in items:
+            if item.encoding == "gb18030":
+                item.notes.insert(0, "not UTF-8, decoded as GB18030")
         for outcome in outcomes:
-            if outcome.rel_path in fallbacks:
-                outcome.note = "not UTF-8, decoded as GB18030"
+            outcome.note = "; ".join(notes.get(outcome.rel_path) or ())
         return outcomes
 
     def after_write(self, written):
@@ -350,9 +439,15 @@ class Importer:
 
     def record(self, outcome):
         self.result.counts[outcome.action] += 1
+        shown = printable(outcome.rel_path)
+        if outcome.note and outcome.action != storing.FAILED:
+            self.result.warnings.append(f"{shown}: {outcome.note}")
         if outcome.action == storing.FAILED:
-            if not outcome.error.startswith(outcome.rel_path):
-                outcome.error = f"{outcome.rel_path}: {outcome.error}"
+            # 'PATH: reason' or, from a worker, already 'PATH:LINE: reason'.
+            outcome.error = printable(
+                outcome.error.removeprefix(outcome.rel_path).removeprefix(": ")
+            )
+            outcome.error = f"{shown}{'' if outcome.error[:1] == ':' else ': '}{outcome.error}"
             self.result.failures.append(outcome.error)
         self.report(outcome)
 
@@ -369,8 +464,17 @@ class Importer:
         for action in ("created", "updated", "unchanged", "kept", "failed"):
             setattr(run, action, self.result.counts[action])
         run.errors = self.result.failures[:MAX_STORED_ERRORS]
+        run.warnings = self.result.warnings[:MAX_STORED_ERRORS]
         run.finished_at = timezone.now()
-        run.save()
+        run.aborted = self.result.aborted
+        if self.database_file and self.database_file.gone():
+            self.result.unrecorded = "the database file is gone"
+            return
+        try:
+            run.save()
+        except DatabaseError as error:  # the lock is still held, the server still down
+            self.result.unrecorded = database_problem(error)
+            return
         logger.info(
             "%s run %s finished: %s", self.command, run.pk, self.result.summary(),
         )

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.importing.locking import ImportLocked, import_lock
-from articles.importing.runner import import_paths
+from articles.importing.runner import ImportAborted, import_paths
+from articles.strings import printable
 
 
 class Command(BaseCommand):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"failed: {outcome.error}")
             elif verbosity >= 2:
                 note = f" ({outcome.note})" if outcome.note else ""
-                self.stdout.write(f"{outcome.action}: {outcome.rel_path}{note}")
+                self.stdout.write(f"{outcome.action}: {printable(outcome.rel_path)}{note}")
             progress.update()
 
         # A dry run writes nothing: it neither waits for a real run nor blocks one.
@@ -85,6 +86,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{error}; try again when it has finished, or pass --wait"
             ) from error
+        except ImportAborted as error:
+            progress.close()
+            result = error.result
+            if verbosity >= 1:
+                self.stdout.write(result.summary())
+            why = f" (no import run recorded: {result.unrecorded})" if result.unrecorded else ""
+            raise CommandError(f"import {error}{why}") from error
         progress.close()
         if verbosity >= 1:
             prefix = "Dry run, nothing written. " if options["dry_run"] else ""

@@ -1,0 +1,158 @@
+"""Faults that stop a whole run: a write lock held past SQLite's busy timeout, the database
+file deleted under the importer, the importer itself killed. Each ends with a clear error and
+a non-zero exit (and, where the database can still take it, an ImportRun saying why); a
+killed importer leaves no process behind.
+
+Real child processes against a scratch database, as in test_faults.
+"""
+
+import os
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bench.load_bench import is_postgres, make_corpus, manage, scratch_database
+
+from .test_faults import dev_env, start_import, summary
+
+pytestmark = pytest.mark.slow
+
+BUSY_SECONDS = 2
+
+
+def sqlite_only(url):
+    if is_postgres(url):
+        pytest.skip("a SQLite file's busy timeout and inode; PostgreSQL has neither")
+
+
+def first_created(process):
+    """Wait until the import has committed its first group (it printed a 'created:' line)."""
+    for line in process.stdout:
+        if line.startswith("created: "):
+            return
+    raise AssertionError("the import ended before storing anything")
+
+
+def finish(process, timeout):
+    """The rest of its output, through the same text readers first_created() read from
+    (communicate() would decode the remaining bytes on its own, mid-character)."""
+    out = process.stdout.read()
+    err = process.stderr.read()
+    process.wait(timeout=timeout)
+    return out, err
+
+
+def test_a_write_lock_held_past_the_busy_timeout_stops_the_run_and_is_recorded(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 1500)
+    with scratch_database(tmp_path, f"na_lock_{os.getpid()}") as url:
+        sqlite_only(url)
+        env = dict(dev_env(url), SQLITE_BUSY_SECONDS=str(BUSY_SECONDS))
+        process = start_import(
+            env,
+            corpus,
+            "--jobs",
+            "2",
+            "-v2",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first_created(process)
+        holder = sqlite3.connect(urlsplit(url).path, timeout=60, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # waits for the importer's commit, then holds
+        # Longer than the importer waits, shorter than it waits twice: it gives up on its
+        # next write, then saves its ImportRun once the holder lets go.
+        time.sleep(BUSY_SECONDS + 1.5)
+        holder.execute("COMMIT")
+        holder.close()
+        out, err = finish(process, 120)
+        assert process.returncode == 1, err
+        assert "Traceback" not in err
+        stored = summary(out)["created"]
+        reason = (
+            f"stopped after {stored} files: the database is locked for over {BUSY_SECONDS} s "
+            "by another process (sqlite: database is locked)"
+        )
+        assert err.strip().splitlines()[-1] == f"CommandError: import {reason}"
+        db = sqlite3.connect(urlsplit(url).path)
+        rows = db.execute("SELECT created, failed, aborted FROM articles_importrun").fetchall()
+        articles = db.execute("SELECT COUNT(*) FROM articles_article").fetchone()[0]
+        db.close()
+        assert 0 < stored == articles < 1500
+        assert rows == [(stored, 0, reason)]
+
+
+def test_a_database_file_deleted_mid_run_stops_it_with_an_error(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 1500)
+    with scratch_database(tmp_path, f"na_gone_{os.getpid()}") as url:
+        sqlite_only(url)
+        path = Path(urlsplit(url).path).resolve()
+        process = start_import(
+            dev_env(url),
+            corpus,
+            "--jobs",
+            "2",
+            "-v2",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first_created(process)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        out, err = finish(process, 300)
+        assert process.returncode == 1, err
+        assert "Traceback" not in err
+        assert err.strip().splitlines()[-1] == (
+            f"CommandError: import stopped after {summary(out)['created']} files: the database "
+            f"file {path} was deleted or replaced during the run; what this run stored since "
+            "then is lost (no import run recorded: the database file is gone)"
+        )
+        assert summary(out)["created"] < 1500
+
+
+def session_members(session):
+    """Pids of live processes in a session (the importer was started as its leader)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z" and int(fields[3]) == session:  # state, ppid, pgrp, session
+            members.append(int(entry.name))
+    return members
+
+
+def test_a_killed_importer_leaves_no_worker_forkserver_or_tracker_behind(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", 1500)
+    with scratch_database(tmp_path, f"na_orphans_{os.getpid()}") as url:
+        process = start_import(
+            dev_env(url),
+            corpus,
+            "--jobs",
+            "2",
+            "-v2",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        first_created(process)
+        helpers = [pid for pid in session_members(process.pid) if pid != process.pid]
+        assert len(helpers) >= 4  # two workers, the forkserver, the resource tracker
+        os.kill(process.pid, 9)  # the importer alone, as the OOM killer would
+        process.wait()
+        deadline = time.monotonic() + 15
+        while session_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert session_members(process.pid) == []
+        # and the next run finishes what the killed one began
+        done = manage(dev_env(url), "import_articles", corpus, capture_output=True, text=True)
+        assert summary(done.stdout)["failed"] == 0
