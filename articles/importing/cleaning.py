@@ -282,11 +282,11 @@ def holding_content(root):
 
 def remove_empty(root, parts):
     held = holding_content(root)
+    # Classes stay: the sanitizer keeps only those its allowlist gives a meaning (a code
+    # sample's highlighting, footnotes) and drops the layout's own.
     for element in reversed(parts.containers):
         if element not in held:
             remove(element)
-        elif element.tag != "p" and "class" in element.attrib:
-            del element.attrib["class"]
 
 
 def unwrap_single_div(root):

@@ -11,10 +11,9 @@ from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-import markdown
-
 from ..strings import clean_name, is_visible, xml_safe
 from . import limits
+from .bodies import render_body
 from .errors import PostError
 from .sanitizing import safe_url
 from .yaml_front import load_yaml
@@ -47,13 +46,6 @@ KNOWN_KEYS = {
     "cover",
     "layout",
 }
-BLOCK_HTML = re.compile(
-    r"<(p|div|h[1-6]|ul|ol|table|blockquote|pre|figure|section|article|img|br)\b", re.IGNORECASE
-)
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# '[' count x paragraph length: 4,000 '[a](' (16 KB, 6.4e7) took 5 s, a 20 KB paragraph with
-# 200 links is 4e6.
-MAX_BRACKET_WORK = 20_000_000
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 DATE_FORMATS = [
@@ -298,25 +290,6 @@ def date_from_file_name(rel_path, zone):
         return None
 
 
-def render_body(body):
-    """HTML stays HTML; a Markdown body (no block-level HTML) is rendered first."""
-    if BLOCK_HTML.search(body):
-        return body
-    check_markdown_brackets(body)
-    return markdown.markdown(body, extensions=["extra", "sane_lists"], output_format="html")
-
-
-def check_markdown_brackets(body):
-    """Python-Markdown looks for the end of every '[' through the rest of its paragraph:
-    '[a](' repeated 50,000 times (200 KB) did not finish in an hour."""
-    for paragraph in PARAGRAPH_BREAK.split(body):
-        if paragraph.count("[") * len(paragraph) > MAX_BRACKET_WORK:
-            raise PostError(
-                f"a Markdown paragraph has {paragraph.count('[')} '[' in "
-                f"{len(paragraph)} characters; it would take minutes to render"
-            )
-
-
 def slug_hint(meta, notes):
     slug = as_name(meta.get("slug"), "slug", notes)
     if not slug and meta.get("permalink"):
@@ -388,9 +361,10 @@ def parse_post(raw, zone):
     body = raw.body
     excerpt = as_text(meta.get("excerpt") or meta.get("description"), "excerpt")
     more = MORE_MARKER.search(body)
-    body_html = render_body(body)
+    rendered = render_body(body, post_path=raw.rel_path)
+    notes.extend(rendered.warnings)
     if more and not excerpt:
-        excerpt_html = render_body(body[: more.start()])
+        excerpt_html = render_body(body[: more.start()], post_path=raw.rel_path).html
         excerpt = html.unescape(re.sub(r"<[^>]+>", "", excerpt_html)).strip()  # text, not HTML
     return ParsedPost(
         title=title,
@@ -409,6 +383,6 @@ def parse_post(raw, zone):
         lead_image_url=safe_url(as_text(meta.get("headimg") or meta.get("cover"), "headimg")),
         thumbnail_url=safe_url(as_text(meta.get("thumbnail"), "thumbnail")),
         extra=extra_of(meta),
-        body_html=body_html,
+        body_html=rendered.html,
         notes=notes,
     )
