@@ -1,5 +1,7 @@
 import difflib
+from contextlib import contextmanager
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
@@ -8,20 +10,19 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from js_asset import Media as AssetMedia
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import admin_actions, cache_version, search
+from . import admin_actions, cache_version, curation
+from .content import html_to_text
 from .forms import ArticleAdminForm
-from .importing.cleaning import html_to_text
 from .models import (
     Article,
     ArticleImage,
@@ -60,7 +61,14 @@ class ChangesContent:
             cache_version.bump()
 
 
-class ArticleCountAdmin(ChangesContent, admin.ModelAdmin):
+class MergesArticles:
+    """A merge re-files articles, so it also needs the permission to change articles."""
+
+    def has_article_change_permission(self, request):
+        return request.user.has_perm("articles.change_article")
+
+
+class ArticleCountAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
     """Author, Editor, Source: the count comes from one annotated query, not one per row."""
 
     list_display = ["name", "slug", "article_count"]
@@ -82,7 +90,7 @@ admin.site.register(Source, ArticleCountAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(ChangesContent, admin.ModelAdmin):
+class CategoryAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
     list_display = ["indented_name", "slug", "article_count"]
     search_fields = ["name", "path"]
     autocomplete_fields = ["parent"]
@@ -118,9 +126,9 @@ class ArticleImageInline(admin.TabularInline):
 class ArticleAdmin(ChangesContent, VersionAdmin):
     """Articles: rich-text body, preview of unsaved changes, revisions with compare, curation.
 
-    VersionAdmin keeps a revision of every add/change/revert; changeform_view is atomic, so
-    the row, its derived text and excerpt (Article.save), its revision and its search entry
-    (save_related) are committed together or not at all.
+    Saving the form, every action and restoring a revision go through articles.editing.edit:
+    derived text, the edited mark, the search entry and the revision are committed with the
+    change or not at all.
     """
 
     form = ArticleAdminForm
@@ -241,6 +249,20 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
         context = {"action_list": action_list, **(extra_context or {})}
         return super().history_view(request, object_id, context)
 
+    @contextmanager
+    def create_revision(self, request):
+        # Only editing.edit() adds to the revision, once the change is complete. reversion's
+        # save signals would add the article and its images as they are mid-save, so an
+        # image deleted by the same save would be in the revision and come back on restore.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
+    def changelist_view(self, request, extra_context=None):
+        # Without VersionAdmin's revision block: a bulk action keeps one revision per
+        # article (editing.edit), and one shared revision would restore them all at once.
+        return super(VersionAdmin, self).changelist_view(request, extra_context)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Restoring posts the old version's own values, so the form sees no change; it is
         # still an editor's decision that a re-import must not undo.
@@ -248,16 +270,26 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
-        # An imported article changed here is an editor's version: re-imports keep it.
-        restoring = getattr(request, "restoring_revision", False)
-        if change and obj.source_path and (form.has_changed() or restoring):
-            obj.edited_at = timezone.now()
-        super().save_model(request, obj, form, change)  # Article.save sanitizes, derives text
+        """Nothing yet: save_related saves the row with its categories, tags and images."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the many-to-many save, so the index sees the new categories and tags.
-        search.update_index([form.instance.pk])
+        save_related = super().save_related
+        obj = form.instance
+
+        def save(articles):
+            obj.save()  # Article.save derives the text fields
+            save_related(request, form, formsets, change)
+
+        changed = (
+            not change
+            or form.has_changed()
+            or any(formset.has_changed() for formset in formsets)
+            or getattr(request, "restoring_revision", False)
+        )
+        if changed:
+            obj.edit(save, fields=None, user=request.user, comment=gettext("后台保存"))
+        else:
+            save([obj])  # nothing changed: no edited mark, no revision
 
     @admin.display(description=_("分类"))
     def category_list(self, obj):
@@ -268,10 +300,8 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
         # Characters, not words: Chinese has no spaces between words.
         return obj.char_count
 
-    def _set_status(self, request, queryset, status):
-        with transaction.atomic():
-            count = queryset.update(status=status)
-            cache_version.bump()
+    def _set_status(self, request, queryset, status, comment):
+        count = curation.set_status(queryset, status, user=request.user, comment=comment)
         self.message_user(
             request,
             ngettext("%(count)d 篇文章已更新。", "%(count)d 篇文章已更新。", count)
@@ -281,11 +311,11 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
 
     @admin.action(description=_("发布所选文章"), permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED)
+        self._set_status(request, queryset, Article.Status.PUBLISHED, gettext("批量发布"))
 
     @admin.action(description=_("撤回所选文章（设为草稿）"), permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT)
+        self._set_status(request, queryset, Article.Status.DRAFT, gettext("批量撤回"))
 
     def preview_view(self, request, object_id=None):
         """The public article page rendered from the posted, unsaved form: nothing is stored."""

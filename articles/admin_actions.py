@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from . import curation
 from .forms import BulkCategoriesForm, BulkTagsForm, MergeForm
+from .importing.locking import ImportLocked, import_lock
 from .importing.runner import reprocess_articles
+from .importing.storing import UPDATED
+from .models import Article
 
 
 def action_page(modeladmin, request, queryset, form_class, title, apply, form_kwargs=None):
@@ -53,7 +56,9 @@ def ids_of(queryset):
 @admin.action(description=gettext_lazy("添加分类…"), permissions=["change"])
 def add_categories(modeladmin, request, queryset):
     def apply(data):
-        added = curation.add_categories(ids_of(queryset), data["categories"])
+        added = curation.add_categories(
+            ids_of(queryset), data["categories"], user=request.user, comment=_("添加分类")
+        )
         modeladmin.message_user(request, _("已添加 %(n)d 条分类归属。") % {"n": added})
 
     return action_page(
@@ -64,7 +69,9 @@ def add_categories(modeladmin, request, queryset):
 @admin.action(description=gettext_lazy("移除分类…"), permissions=["change"])
 def remove_categories(modeladmin, request, queryset):
     def apply(data):
-        removed = curation.remove_categories(ids_of(queryset), data["categories"])
+        removed = curation.remove_categories(
+            ids_of(queryset), data["categories"], user=request.user, comment=_("移除分类")
+        )
         modeladmin.message_user(request, _("已移除 %(n)d 条分类归属。") % {"n": removed})
 
     return action_page(
@@ -76,7 +83,7 @@ def remove_categories(modeladmin, request, queryset):
 def add_tags(modeladmin, request, queryset):
     def apply(data):
         articles = list(queryset)
-        curation.add_tags(articles, data["tags"])
+        curation.add_tags(articles, data["tags"], user=request.user, comment=_("添加标签"))
         modeladmin.message_user(
             request,
             _("已为 %(n)d 篇文章添加标签：%(tags)s")
@@ -90,7 +97,7 @@ def add_tags(modeladmin, request, queryset):
 def remove_tags(modeladmin, request, queryset):
     def apply(data):
         articles = list(queryset)
-        curation.remove_tags(articles, data["tags"])
+        curation.remove_tags(articles, data["tags"], user=request.user, comment=_("移除标签"))
         modeladmin.message_user(
             request,
             _("已从 %(n)d 篇文章移除标签：%(tags)s")
@@ -100,8 +107,11 @@ def remove_tags(modeladmin, request, queryset):
     return action_page(modeladmin, request, queryset, BulkTagsForm, _("从所选文章移除标签"), apply)
 
 
-# Merging deletes the absorbed rows, so it needs delete as well as change permission.
-@admin.action(description=gettext_lazy("合并所选项…"), permissions=["change", "delete"])
+# Merging deletes the absorbed rows, so it needs delete as well as change permission, and it
+# re-files articles, so it needs the permission to change them ("article_change").
+@admin.action(
+    description=gettext_lazy("合并所选项…"), permissions=["change", "delete", "article_change"]
+)
 def merge(modeladmin, request, queryset):
     """Merge the selected rows into the one the editor picks (Author/Editor/Source/Category)."""
     if queryset.count() < 2:
@@ -112,11 +122,14 @@ def merge(modeladmin, request, queryset):
         target = data["target"]
         others = [obj for obj in queryset if obj.pk != target.pk]
         names = "、".join(str(other) for other in others)
+        merge = (
+            curation.merge_categories
+            if modeladmin.model._meta.model_name == "category"
+            else curation.merge_named
+        )
+        comment = _("合并 %(names)s 到 %(target)s") % {"names": names, "target": target}
         try:
-            if modeladmin.model._meta.model_name == "category":
-                moved = curation.merge_categories(target, others)
-            else:
-                moved = curation.merge_named(target, others)
+            moved = merge(target, others, user=request.user, comment=comment)
         except (curation.MergeError, IntegrityError) as error:
             message = _("合并失败：%(error)s") % {"error": error}
             modeladmin.message_user(request, message, messages.ERROR)
@@ -141,13 +154,37 @@ def merge(modeladmin, request, queryset):
 
 @admin.action(description=gettext_lazy("从原始文件重新清洗（保留编辑）"), permissions=["change"])
 def reprocess(modeladmin, request, queryset):
-    """Re-run parse/clean/sanitize from each article's stored raw file; edits are kept."""
+    """Re-run parse/clean/sanitize from each article's stored raw file; edits are kept.
+
+    Under the import lock, as reprocess_articles takes it: an import running at the same time
+    would race this one over the same rows.
+    """
     ids = ids_of(queryset)
-    result = reprocess_articles(
-        ids,
-        zone_name=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
-        arguments=f"admin: {request.user.get_username()}, {len(ids)} selected",
-    )
+    updated = []
+
+    def report(outcome):
+        if outcome.action == UPDATED:
+            updated.append(outcome.article_id)
+
+    try:
+        with import_lock("reprocess (admin)"):
+            result = reprocess_articles(
+                ids,
+                zone_name=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
+                arguments=f"admin: {request.user.get_username()}, {len(ids)} selected",
+                report=report,
+            )
+            # Each re-cleaned article gets a revision, as any change made from the admin does.
+            Article.objects.filter(pk__in=updated).edit(
+                user=request.user, comment=_("从原始文件重新清洗"), edited=False
+            )
+    except ImportLocked as error:
+        modeladmin.message_user(
+            request,
+            _("没有重新清洗：%(error)s。请等它结束后再试。") % {"error": error},
+            messages.ERROR,
+        )
+        return
     counts = result.counts
     without_raw = len(ids) - result.total
     modeladmin.message_user(

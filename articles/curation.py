@@ -1,12 +1,14 @@
-"""Curation as plain functions: merges and bulk category/tag changes.
+"""Curation as plain functions: status, merges and bulk category/tag changes.
 
-The admin actions call these; each runs in one transaction and re-indexes the articles it
-touched before committing, because the search index carries names, categories and tags.
+The admin actions call these. Each runs in one transaction and changes articles only through
+`ArticleQuerySet.edit` (articles.editing), for the articles it actually changes: they are
+marked edited (a re-import keeps them), their change time moves, they are re-indexed (the
+index carries names, categories and tags) and each gets a revision that restores it.
 """
 
 from django.db import transaction
 
-from . import cache_version, search
+from .content import clean_line
 from .models import Article, Category
 
 
@@ -14,8 +16,24 @@ class MergeError(ValueError):
     """A merge that would break the data (a category merged into its own subtree)."""
 
 
+def set_status(articles, status, *, user=None, comment=""):
+    """Publish or take down `articles` (a queryset); returns how many changed.
+
+    A takedown is an edit, so a re-import of a file that still says it is published does
+    not bring the article back.
+    """
+
+    def change(rows):
+        for article in rows:
+            article.status = status
+
+    with transaction.atomic():
+        changing = Article.objects.filter(pk__in=articles.exclude(status=status).values("pk"))
+        return len(changing.edit(change, fields=["status"], user=user, comment=comment))
+
+
 @transaction.atomic
-def merge_named(target, others):
+def merge_named(target, others, *, user=None, comment=""):
     """Merge Authors, Editors or Sources into `target`: their articles move, they are deleted.
 
     Returns the number of articles moved.
@@ -23,35 +41,44 @@ def merge_named(target, others):
     model = type(target)
     others = [other for other in others if other.pk != target.pk]
     field = {"author": "author", "editor": "editor", "source": "source"}[model._meta.model_name]
+
+    def change(rows):
+        for article in rows:
+            setattr(article, field, target)
+
     moved = Article.objects.filter(**{f"{field}__in": others})
-    ids = list(moved.values_list("pk", flat=True))
-    moved.update(**{field: target})
+    rows = moved.edit(change, fields=[field], user=user, comment=comment)
     model.objects.filter(pk__in=[other.pk for other in others]).delete()
-    search.update_index(ids)
-    cache_version.bump()
-    return len(ids)
+    return len(rows)
 
 
 @transaction.atomic
-def merge_categories(target, others):
+def merge_categories(target, others, *, user=None, comment=""):
     """Merge categories into `target`: articles and child categories move under it.
 
     A child whose name already exists under the target is merged into that one, recursively,
     as the (parent, name) identity demands. Moved subtrees get their path and slug_path
     recomputed. Returns the number of distinct articles re-filed.
     """
-    touched = set()
     for other in others:
-        if other.pk == target.pk:
-            continue
-        if target.slug_path == other.slug_path or target.slug_path.startswith(
-            other.slug_path + "/"
+        if other.pk != target.pk and (
+            target.slug_path == other.slug_path
+            or target.slug_path.startswith(other.slug_path + "/")
         ):
             raise MergeError(f"“{target}” is inside “{other}”: a category cannot absorb itself.")
-        touched |= _merge_category(target, other)
-    search.update_index(touched)
-    cache_version.bump()
-    return len(touched)
+    others = [other for other in others if other.pk != target.pk]
+    # Every article filed anywhere in the merged subtrees: its categories change.
+    affected = Article.objects.filter(
+        pk__in=Article.categories.through.objects.filter(
+            category__in=with_descendants(others)
+        ).values("article_id")
+    )
+
+    def change(rows):
+        for other in others:
+            _merge_category(target, other)
+
+    return len(affected.edit(change, user=user, comment=comment))
 
 
 def _merge_category(target, other):
@@ -71,7 +98,7 @@ def _merge_category(target, other):
     for child in list(other.children.all()):
         twin = target.children.filter(name=child.name).first()
         if twin:
-            article_ids |= _merge_category(twin, child)
+            _merge_category(twin, child)
         else:
             # Read the subtree before the child's path changes: the lookup is by slug_path.
             below = list(
@@ -79,7 +106,6 @@ def _merge_category(target, other):
             )
             child.parent = target
             child.save()
-            article_ids |= _articles_of([child, *below])
             # Parents first (ordered by depth), each given its already re-pathed parent.
             saved = {child.pk: child}
             for node in below:
@@ -87,12 +113,6 @@ def _merge_category(target, other):
                 node.save()
                 saved[node.pk] = node
     other.delete()
-    return article_ids
-
-
-def _articles_of(categories):
-    through = Article.categories.through
-    return set(through.objects.filter(category__in=categories).values_list("article_id", flat=True))
 
 
 def with_ancestors(categories):
@@ -109,7 +129,7 @@ def with_descendants(categories):
 
 
 @transaction.atomic
-def add_categories(article_ids, categories):
+def add_categories(article_ids, categories, *, user=None, comment=""):
     """File the articles under the categories and their ancestors; returns rows added."""
     through = Article.categories.through
     wanted = with_ancestors(categories)
@@ -124,35 +144,63 @@ def add_categories(article_ids, categories):
         for category in wanted
         if (pk, category.pk) not in existing
     ]
-    through.objects.bulk_create(rows)
-    search.update_index(article_ids)
-    cache_version.bump()
+    gaining = Article.objects.filter(pk__in={row.article_id for row in rows})
+    gaining.edit(lambda _: through.objects.bulk_create(rows), user=user, comment=comment)
     return len(rows)
 
 
 @transaction.atomic
-def remove_categories(article_ids, categories):
+def remove_categories(article_ids, categories, *, user=None, comment=""):
     """Take the articles out of the categories and everything below them; returns rows removed."""
-    through = Article.categories.through
-    removed, _ = through.objects.filter(
+    links = Article.categories.through.objects.filter(
         article_id__in=article_ids, category__in=with_descendants(categories)
-    ).delete()
-    search.update_index(article_ids)
-    cache_version.bump()
+    )
+    removed = links.count()
+    losing = Article.objects.filter(pk__in=links.values("article_id"))
+    losing.edit(lambda _: links.delete(), user=user, comment=comment)
     return removed
 
 
-@transaction.atomic
-def add_tags(articles, names):
-    for article in articles:
-        article.tags.add(*names)
-    search.update_index([article.pk for article in articles])
-    cache_version.bump()
+def tag_names(names):
+    """Tag names as stored: one line, XML-safe, no empties (feeds print them)."""
+    return [name for name in map(clean_line, names) if name]
 
 
 @transaction.atomic
-def remove_tags(articles, names):
-    for article in articles:
-        article.tags.remove(*names)
-    search.update_index([article.pk for article in articles])
-    cache_version.bump()
+def add_tags(articles, names, *, user=None, comment=""):
+    """Tag the articles; returns how many gained a tag."""
+    names = tag_names(names)
+    wanted = {name.lower() for name in names}
+
+    def lacks(article):
+        return not wanted <= {name.lower() for name in article.tags.names()}
+
+    gaining = [article for article in articles if lacks(article)]
+
+    def change(rows):
+        for article in rows:
+            article.tags.add(*names)
+
+    Article.objects.filter(pk__in=[a.pk for a in gaining]).edit(
+        change, user=user, comment=comment
+    )
+    return len(gaining)
+
+
+@transaction.atomic
+def remove_tags(articles, names, *, user=None, comment=""):
+    """Untag the articles; returns how many lost a tag."""
+    wanted = {name.lower() for name in tag_names(names)}
+
+    def present(article):
+        return [tag.name for tag in article.tags.all() if tag.name.lower() in wanted]
+
+    losing = {article.pk: present(article) for article in articles}
+    losing = {pk: tags for pk, tags in losing.items() if tags}
+
+    def change(rows):
+        for article in rows:
+            article.tags.remove(*losing[article.pk])
+
+    Article.objects.filter(pk__in=losing).edit(change, user=user, comment=comment)
+    return len(losing)

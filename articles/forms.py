@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.utils import parse_tags
 
+from .content import clean_line
 from .models import Article, Category
 
-# What the editor may produce: a subset of the sanitizer's allowlist (importing/sanitizing.py),
+# What the editor may produce: a subset of the sanitizer's allowlist (content/sanitizing.py),
 # so nothing an editor makes is silently dropped on save. Figure/Image/Caption must stay on:
 # ProseMirror drops any element its schema does not know, and imported bodies are full of
 # <figure><img><figcaption>; without them, opening and saving an article would lose its photos.
@@ -51,6 +52,10 @@ class ArticleAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007
         widgets = {"body_html": AdminProseEditorWidget(config=EDITOR_CONFIG)}
 
+    def clean_tags(self):
+        # Tag names are printed by feeds: one line, XML-safe, as the importer stores them.
+        return [name for name in map(clean_line, self.cleaned_data["tags"]) if name]
+
 
 class ActionForm(forms.Form):
     """Carries the selected rows through an intermediate page back to the action."""
@@ -75,7 +80,7 @@ class BulkTagsForm(ActionForm):
     )
 
     def clean_tags(self):
-        names = parse_tags(self.cleaned_data["tags"])
+        names = [name for name in map(clean_line, parse_tags(self.cleaned_data["tags"])) if name]
         if not names:
             raise forms.ValidationError(_("请至少输入一个标签。"))
         return names

@@ -2,6 +2,8 @@
 
 from itertools import zip_longest
 
+import reversion
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Left, StrIndex, Substr
@@ -10,12 +12,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from .cache_version import ContentVersion  # noqa: F401 (registers the model)
-from .importing.cleaning import html_to_text
-from .importing.pipeline import excerpt_of
-from .importing.sanitizing import sanitize
+from .content import clean_line, derive
 
 
 def unicode_slug(text, fallback="item"):
@@ -52,6 +52,10 @@ class NamedModel(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_line(self.name)  # names reach feeds, which XML control characters break
+        super().save(*args, **kwargs)
 
 
 class Author(NamedModel):
@@ -176,6 +180,7 @@ class Category(models.Model):
         return self.path
 
     def save(self, *args, **kwargs):
+        self.name = clean_line(self.name)
         self.slug = self.slug or unicode_slug(self.name, fallback="category")
         self.refresh_path()
         super().save(*args, **kwargs)
@@ -277,6 +282,12 @@ class ArticleQuerySet(models.QuerySet):
 
         return search.search(self, q, include_unpublished=include_unpublished)
 
+    def edit(self, change=None, **options):
+        """One editorial change to these articles: see articles.editing.edit."""
+        from . import editing  # deferred: articles.editing imports this module
+
+        return editing.edit(self, change, **options)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -314,6 +325,8 @@ class Article(models.Model):
         Category, verbose_name=_("分类"), related_name="articles", blank=True
     )
     tags = TaggableManager(verbose_name=_("标签"), blank=True)
+    # The tag links, so a revision can carry them and restoring it brings the tags back.
+    tagged_items = GenericRelation(TaggedItem)
 
     body_html = models.TextField(_("正文 HTML"), blank=True, help_text=_("保存时会经过净化。"))
     body_text = models.TextField(_("正文纯文本"), blank=True, editable=False)
@@ -364,6 +377,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # What refresh_derived() writes: articles.content.derive's fields.
+    DERIVED_FIELDS = ("title", "original_title", "body_html", "body_text", "excerpt")
+
     class Meta:
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
@@ -395,15 +411,34 @@ class Article(models.Model):
         )
 
     def refresh_derived(self):
-        """Sanitize the body and derive its plain text and excerpt, as the importer does.
+        """Sanitize the body and derive its text fields exactly as the importer does.
 
         Runs on every save, so whatever an editor or a rich-text widget sends, the stored
-        body is sanitized (sanitizing twice changes nothing).
+        body is sanitized. Returns whether any stored value changed.
         """
-        self.body_html = sanitize(self.body_html)
-        self.body_text = html_to_text(self.body_html)
-        if not self.excerpt.strip():
-            self.excerpt = excerpt_of(self.body_text)
+        before = [getattr(self, name) for name in self.DERIVED_FIELDS]
+        fields = derive(
+            title=self.title,
+            body_html=self.body_html,
+            excerpt=self.excerpt,
+            original_title=self.original_title,
+        )
+        for name in self.DERIVED_FIELDS:
+            setattr(self, name, getattr(fields, name))
+        return before != [getattr(self, name) for name in self.DERIVED_FIELDS]
+
+    def edit(self, change=None, **options):
+        """One editorial change to this article: see articles.editing.edit."""
+        from . import editing
+
+        return editing.edit([self], change, **options)
+
+    @staticmethod
+    def can_preview(user):
+        """Who may see drafts and unpublished dates: staff allowed to view or change articles."""
+        return user.is_active and user.is_staff and (
+            user.has_perm("articles.view_article") or user.has_perm("articles.change_article")
+        )
 
     @property
     def is_public(self):
@@ -452,6 +487,17 @@ class ArticleImage(models.Model):
 
     def __str__(self):
         return self.caption or self.src
+
+    def save(self, *args, **kwargs):
+        self.alt, self.caption = clean_line(self.alt), clean_line(self.caption)
+        super().save(*args, **kwargs)
+
+
+# A revision of an article holds its images and tag links too (its categories are in its
+# own row's data), so restoring it after a forced re-import brings all of them back.
+reversion.register(ArticleImage)
+reversion.register(TaggedItem)
+reversion.register(Article, follow=["images", "tagged_items"])
 
 
 class ImportRun(models.Model):

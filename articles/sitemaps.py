@@ -4,7 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Article, Author, Category, Editor, Source
-from .views import period_counts
+from .views import changed_at, period_counts
 
 
 class ArticleSitemap(Sitemap):
@@ -20,8 +20,7 @@ class ArticleSitemap(Sitemap):
         )
 
     def lastmod(self, article):
-        stamps = (article.published_at, article.updated_at, article.edited_at, article.imported_at)
-        return max(stamp for stamp in stamps if stamp)
+        return changed_at(article)
 
 
 class HomeSitemap(Sitemap):

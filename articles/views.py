@@ -95,7 +95,9 @@ def subcategory_counts(category):
 
 
 def changed_at(article):
-    """When the article's page last changed: publication, import or an editor's edit."""
+    """When the article's page last changed: publication, import or an editor's edit (every
+    editorial change moves edited_at, see articles.editing). The page's ETag and
+    Last-Modified, feeds and the sitemap's lastmod all read it."""
     stamps = (article.published_at, article.updated_at, article.edited_at, article.imported_at)
     return max(stamp for stamp in stamps if stamp)
 
@@ -259,20 +261,20 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
     context_object_name = "article"
 
     def get_allow_future(self):
-        return self.request.user.is_staff
+        return Article.can_preview(self.request.user)
 
     def get_queryset(self):
-        # Staff preview drafts at their real URL; readers only ever see published articles.
+        # Editors preview drafts at their real URL; readers only ever see published articles.
         # Categories and tags are read in get_context_data: for one article, two plain
         # queries cost less than prefetch_related's machinery.
-        staff = self.request.user.is_staff
-        articles = Article.objects.all() if staff else Article.objects.published()
+        editor = Article.can_preview(self.request.user)
+        articles = Article.objects.all() if editor else Article.objects.published()
         return articles.select_related("author", "editor", "source")
 
     def get(self, request, *args, **kwargs):
         self.object = article = self.get_object()
-        # Readers can only reach public articles; staff may be looking at a draft.
-        self.is_preview = request.user.is_staff and not article.is_public
+        # Readers can only reach public articles; an editor may be looking at a draft.
+        self.is_preview = Article.can_preview(request.user) and not article.is_public
         if self.is_preview:
             response = self.render_to_response(self.get_context_data(object=article))
             # A preview must never be kept by a shared cache or shown to anyone else.

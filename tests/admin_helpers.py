@@ -60,3 +60,32 @@ def change_data(article, **overrides):
         data[f"images-{i}-article"] = article.pk
     data.update(overrides)
     return data
+
+
+def browser_form_data(html, form_id="article_form"):
+    """What a browser posts for the form as rendered: every enabled field's value (checked
+    boxes, selected options, textarea text), plus the save button."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
+    data = {}
+
+    def add(name, value):
+        data.setdefault(name, []).append(value)
+
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.has_attr("disabled"):
+            continue
+        if field.name == "textarea":
+            add(name, field.get_text())
+        elif field.name == "select":
+            for option in field.find_all("option", selected=True):
+                add(name, option.get("value", option.get_text()))
+        elif field.get("type", "text") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                add(name, field.get("value", "on"))
+        elif field.get("type") not in ("submit", "button", "file", "image", "reset"):
+            add(name, field.get("value", ""))
+    data["_save"] = ["save"]
+    return data

@@ -7,12 +7,12 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from articles.content import sanitize
 from articles.importing.bodies import render_body
 from articles.importing.highlight import stylesheet
 from articles.importing.markdown import is_html
 from articles.importing.pipeline import ArticleData, process_post
 from articles.importing.reading import raw_post_from_bytes
-from articles.importing.sanitizing import sanitize
 
 from .conftest import ROOT, SEEDS, SHARED
 

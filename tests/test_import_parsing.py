@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from articles.importing.cleaning import clean_body, html_to_text
+from articles.content import excerpt_of, html_to_text, sanitize
+from articles.importing.cleaning import clean_body
 from articles.importing.errors import PostError
 from articles.importing.parsing import parse_categories, parse_date, parse_post, parse_tags
-from articles.importing.pipeline import Failure, excerpt_of, process_post
+from articles.importing.pipeline import Failure, process_post
 from articles.importing.reading import decode, raw_post_from_bytes, split_front_matter
-from articles.importing.sanitizing import sanitize
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

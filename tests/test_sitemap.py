@@ -37,7 +37,11 @@ def test_sitemap_lists_every_public_article_and_no_draft(client):
     expired = make_article("过期", publish_end=timezone.now() - timedelta(days=1))
     locations = sitemap_locations(client)
     for article in public:
-        assert locations[f"http://testserver{article.get_absolute_url()}"] == "2022-04-07"
+        # The full moment, in the site's zone: an edit later the same day moves it too.
+        assert (
+            locations[f"http://testserver{article.get_absolute_url()}"]
+            == "2022-04-07T21:21:43+08:00"
+        )
     for hidden in (draft, expired):
         assert f"http://testserver{hidden.get_absolute_url()}" not in locations
     expected_lists = [

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.importing.sanitizing import safe_url
+from articles.content import safe_url
 from articles.models import Article, ArticleImage, Author, Category, Editor, Source
 
 from .conftest import SEEDS

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from articles.content import safe_url
 from articles.importing.errors import PostError
-from articles.importing.sanitizing import safe_url
 
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[：:]\s*(.+)$", re.DOTALL)
 SOURCE_LINE = re.compile(r"^(?:文章)?来源\s*[：:]\s*(.+)$", re.DOTALL)
@@ -40,10 +40,6 @@ MAX_HTML_DEPTH = 512
 # A crawled article has a few hundred elements; 500,000 '<b>a</b>' in a 4 MB file is not one.
 MAX_HTML_ELEMENTS = 50_000
 LEADING_LINES = 3  # 原标题 and 来源 sit in the first few paragraphs, before any image
-
-# For plain text: block ends become paragraph breaks, every other tag goes.
-BLOCK_END = re.compile(r"</(p|li|h[1-6]|figcaption|td|th|blockquote|pre|div)>|<br\s*/?>", re.I)
-ANY_TAG = re.compile(r"<[^>]*>")
 
 # Comments and processing instructions never reach the tree; bytes in, because lxml refuses
 # a str that carries an <?xml encoding=...?> declaration. huge_tree: a 5 MB text node is legal.
@@ -313,16 +309,6 @@ def serialize_children(root):
         out.append(lxml.html.tostring(child, encoding="unicode", with_tail=False))
         out.append(serialize_text(child.tail))
     return "".join(out).strip()
-
-
-def html_to_text(html):
-    """Plain text of HTML we produced (sanitized): paragraphs separated by blank lines.
-
-    Used for excerpts, search and character counts, never for display as HTML.
-    """
-    text = html_lib.unescape(ANY_TAG.sub("", BLOCK_END.sub("\n\n", html)))
-    lines = (" ".join(line.split()) for line in text.split("\n\n"))
-    return "\n\n".join(line for line in lines if line)
 
 
 def check_html_shape(html, document):

@@ -11,11 +11,11 @@ from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
+from ..content import safe_url
 from ..strings import clean_name, is_visible, xml_safe
 from . import limits
 from .bodies import render_body
 from .errors import PostError
-from .sanitizing import safe_url
 from .yaml_front import load_yaml
 
 MAX_TAG_LENGTH = 100  # taggit's Tag.name

@@ -4,22 +4,19 @@ The result is plain data (ArticleData or Failure), picklable, with no Django in 
 """
 
 import multiprocessing
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from ..content import derive
 from ..strings import clean_name, is_visible
 from ..tokens import document
 from . import limits, orphans
-from .cleaning import clean_body, html_to_text
+from .cleaning import clean_body
 from .errors import PostError
 from .parsing import parse_post
 from .reading import raw_post_from_bytes, raw_post_from_text, read_bytes
-from .sanitizing import sanitize
-
-EXCERPT_CHARS = 120
 
 
 @dataclass
@@ -65,20 +62,6 @@ class Failure:
         return f"{where}: {self.error}"
 
 
-def excerpt_of(text, limit=EXCERPT_CHARS):
-    """Cut by characters, not words: Chinese has no spaces to cut at."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    # End on a sentence or clause mark when there is one near the end of the cut.
-    for mark in "。！？；":
-        end = cut.rfind(mark)
-        if end >= limit * 0.6:
-            return cut[: end + 1]
-    return cut.rstrip() + "…"
-
-
 @lru_cache(maxsize=16)
 def zone_named(name):
     return ZoneInfo(name)
@@ -100,26 +83,30 @@ def build_article(raw, zone_name):
     )
     lead = post.lead_image_url if post.lead_image_url not in cleaned.boilerplate_images else ""
     thumbnail = post.thumbnail_url if post.thumbnail_url not in cleaned.boilerplate_images else ""
-    body_html = sanitize(cleaned.html).strip()
-    body_text = unicodedata.normalize("NFC", html_to_text(body_html))
-    title = " ".join(post.title.split())
+    # The same derivation as an admin save (Article.refresh_derived), so the two agree.
+    fields = derive(
+        title=post.title,
+        body_html=cleaned.html,
+        excerpt=post.excerpt,
+        original_title=original_title,
+    )
     category_names = dict.fromkeys(name for chain in post.categories for name in chain)
-    names = [original_title, post.author, editor, source]
+    names = [fields.original_title, post.author, editor, source]
     return ArticleData(
         rel_path=raw.rel_path,
         content_hash=raw.content_hash,
         raw_text=raw.text,
-        title=title,
+        title=fields.title,
         slug=post.slug,
-        original_title=original_title,
+        original_title=fields.original_title,
         source=source,
         author=post.author,
         editor=editor,
         categories=post.categories,
         tags=post.tags,
-        body_html=body_html,
-        body_text=body_text,
-        excerpt=" ".join(post.excerpt.split()) or excerpt_of(body_text),
+        body_html=fields.body_html,
+        body_text=fields.body_text,
+        excerpt=fields.excerpt,
         lead_image_url=lead or (images[0][0] if images else ""),
         thumbnail_url=thumbnail or lead or (images[0][0] if images else ""),
         published_at=post.published_at,
@@ -129,7 +116,9 @@ def build_article(raw, zone_name):
         images=images,
         extra=post.extra,
         encoding=raw.encoding,
-        search_document=document(title, [*names, *category_names, *post.tags], body_text),
+        search_document=document(
+            fields.title, [*names, *category_names, *post.tags], fields.body_text
+        ),
         notes=notes,
     )
 
