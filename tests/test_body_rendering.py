@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from articles.content import sanitize
+from articles.content.highlight import stylesheet
 from articles.importing.bodies import render_body
-from articles.importing.highlight import stylesheet
 from articles.importing.markdown import is_html
 from articles.importing.pipeline import ArticleData, process_post
 from articles.importing.reading import raw_post_from_bytes

@@ -17,9 +17,9 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import index as footnote
 from mdit_py_plugins.gfm import gfm_plugin
 
+from ..content.highlight import highlight, language_of
 from ..content.sanitizing import ID_PREFIX
 from .errors import PostError
-from .highlight import highlight, language_of
 
 # markdown-it stops parsing at this depth of nested blocks and drops the rest of the file;
 # `render_markdown` refuses such a body instead. Real posts nest a handful of levels.

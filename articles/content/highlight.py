@@ -79,5 +79,5 @@ def stylesheet():
         *formatter.get_background_style_defs(STYLESHEET_SCOPE),
         *formatter.get_token_style_defs(STYLESHEET_SCOPE),
     ]
-    header = "/* Made by articles.importing.highlight.stylesheet(); do not edit. */"
+    header = "/* Made by articles.content.highlight.stylesheet(); do not edit. */"
     return "\n".join([header, *rules]) + "\n"
