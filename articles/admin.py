@@ -20,7 +20,7 @@ from reversion.models import Version
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import admin_actions, cache_version, curation
+from . import admin_actions, admin_images, cache_version, curation
 from .content import html_to_text
 from .forms import ArticleAdminForm
 from .models import (
@@ -147,7 +147,14 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
     search_fields = ["title", "original_title"]
     autocomplete_fields = ["author", "editor", "source", "categories"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["char_count", "source_path", "content_hash", "imported_at", "edited_at"]
+    readonly_fields = [
+        "char_count",
+        "source_path",
+        "content_hash",
+        "imported_at",
+        "edited_at",
+        "picture_status",
+    ]
     inlines = [ArticleImageInline]
     actions = [
         "publish",
@@ -157,8 +164,10 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
         admin_actions.add_tags,
         admin_actions.remove_tags,
         admin_actions.reprocess,
+        admin_images.remirror_pictures,
     ]
     list_per_page = 50
+    picture_status = staticmethod(admin_images.picture_status)
     object_history_template = "admin/articles/article/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "original_title", "status", "published_at"]}),
@@ -168,6 +177,7 @@ class ArticleAdmin(ChangesContent, VersionAdmin):
             _("正文"),
             {"fields": ["body_html", "char_count", "excerpt", "lead_image_url", "thumbnail_url"]},
         ),
+        (_("图片镜像"), {"fields": ["picture_status"]}),
         (
             _("发布设置"),
             {"fields": ["comments_enabled", "publish_start", "publish_end", "updated_at"]},

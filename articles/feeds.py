@@ -3,6 +3,8 @@
 Items carry the full sanitized body (body_html) as content, and a short plain-text summary.
 """
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -12,8 +14,11 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from .mirroring.display import localize, pictures_of
 from .models import Article, Author, Category
 from .views import changed_at
+
+_feed_request = ContextVar("feed_request", default=None)
 
 SUMMARY_CHARS = 200
 
@@ -59,13 +64,25 @@ class ArticleFeed(Feed):
     def articles(self, obj):
         return Article.objects.published()
 
+    def __call__(self, request, *args, **kwargs):
+        # Feed readers fetch pictures from elsewhere: local copies need absolute URLs.
+        token = _feed_request.set(request)
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _feed_request.reset(token)
+
     def items(self, obj=None):
-        return (
+        items = list(
             self.articles(obj)
             .select_related("author")
             .prefetch_related("categories", "tags")
             .order_by("-published_at", "-pk")[: settings.NEWSARCHIVE_FEED_SIZE]
         )
+        pictures = pictures_of(items)
+        for item in items:
+            item.pictures = pictures
+        return items
 
     def item_title(self, item):
         return item.title
@@ -77,7 +94,9 @@ class ArticleFeed(Feed):
 
     def item_extra_kwargs(self, item):
         # body_html was sanitized by the importer's nh3 allowlist before it was stored.
-        return {"content": item.body_html}
+        request = _feed_request.get()
+        absolute = request.build_absolute_uri if request else None
+        return {"content": localize(item.body_html, item.pictures, absolute)}
 
     def item_pubdate(self, item):
         return item.published_at

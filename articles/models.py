@@ -531,3 +531,6 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.command} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+from .mirroring.models import MirroredImage  # noqa: E402, F401  (a model of this app)

@@ -31,6 +31,7 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from . import cache_version
+from .mirroring.display import localize, pictures_of
 from .models import Article, Author, Category, Editor, Source
 from .page_cache import cached
 
@@ -298,12 +299,18 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
         trails = breadcrumbs(list(article.categories.all()))
         tags = list(article.tags.all())
         lead_image = article.lead_image_url
+        pictures = pictures_of([article])
+        lead_picture = pictures.get(lead_image)
+        share_image = lead_picture.local_url if lead_picture else lead_image
         return super().get_context_data(
             breadcrumbs=trails,
             tags=tags,
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            body_html=localize(article.body_html, pictures),
+            lead_picture=lead_picture,
+            picture_sources=[p.url for p in pictures.values()],
             # og:image must be absolute, and the lead image may be stored as a relative path.
-            share_image=self.request.build_absolute_uri(lead_image) if lead_image else "",
+            share_image=self.request.build_absolute_uri(share_image) if share_image else "",
             summary=article.excerpt or truncatechars(article.body_text, 120),
             # Feeds often repeat the head image as the body's first picture.
             show_lead_image=bool(lead_image) and lead_image not in article.body_html,

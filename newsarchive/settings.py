@@ -151,6 +151,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # or an S3-compatible bucket through django-storages); see the README's production section.
 MEDIA_URL = os.environ.get("MEDIA_URL", "media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Image mirroring (manage.py mirror_images): limits per picture, politeness per host, and
+# the widths of the WebP copies offered in srcset.
+NEWSARCHIVE_MIRROR_TIMEOUT = float(os.environ.get("NEWSARCHIVE_MIRROR_TIMEOUT", "10"))
+NEWSARCHIVE_MIRROR_MAX_BYTES = int(os.environ.get("NEWSARCHIVE_MIRROR_MAX_BYTES", 20 * 2**20))
+NEWSARCHIVE_MIRROR_MAX_PIXELS = int(os.environ.get("NEWSARCHIVE_MIRROR_MAX_PIXELS", 50_000_000))
+NEWSARCHIVE_MIRROR_HOST_INTERVAL = float(os.environ.get("NEWSARCHIVE_MIRROR_HOST_INTERVAL", "0.2"))
+# Off: a crawled URL must not make the server fetch from its own network.
+NEWSARCHIVE_MIRROR_ALLOW_PRIVATE = env_bool("NEWSARCHIVE_MIRROR_ALLOW_PRIVATE", False)
+NEWSARCHIVE_IMAGE_WIDTHS = (320, 640, 1280)
+# Media files from Django itself unless a web server serves MEDIA_ROOT (deploy/nginx does).
+NEWSARCHIVE_SERVE_MEDIA = env_bool("NEWSARCHIVE_SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -161,6 +172,20 @@ STORAGES = {
         )
     },
 }
+
+# Media on any S3-compatible store (django-storages) when a bucket is named; credentials come
+# from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+if os.environ.get("MEDIA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,  # public pictures, stable URLs the page cache can keep
+            "file_overwrite": False,
+        },
+    }
 
 # Zone used for front-matter dates that carry none (import_articles --timezone overrides it).
 NEWSARCHIVE_IMPORT_TIMEZONE = os.environ.get("NEWSARCHIVE_IMPORT_TIMEZONE", TIME_ZONE)

@@ -8,6 +8,7 @@ from articles import views as article_views
 from articles.page_cache import public_page
 from articles.sitemaps import SITEMAPS
 from newsarchive.health import healthz
+from newsarchive.media import media_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,5 +26,6 @@ urlpatterns = [
     ),
     path("robots.txt", article_views.robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),
+    *media_urls(),
     path("", include("articles.urls")),
 ]

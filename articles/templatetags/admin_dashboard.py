@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from articles.admin_images import dashboard_counts
 from articles.models import Article, ImportRun
 
 register = template.Library()
@@ -54,4 +55,9 @@ def admin_dashboard():
     for run in runs:
         run.error_lines = [error_text(error) for error in run.errors[:ERRORS_PER_RUN]]
         run.more_errors = max(0, len(run.errors) - ERRORS_PER_RUN)
-    return {"counts": counts, "imports_by_day": list(by_day), "recent_runs": runs}
+    return {
+        "counts": counts,
+        "pictures": dashboard_counts(),
+        "imports_by_day": list(by_day),
+        "recent_runs": runs,
+    }

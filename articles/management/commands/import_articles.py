@@ -8,6 +8,8 @@ from tqdm import tqdm
 
 from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import ImportAborted, import_paths
+from articles.management.commands.mirror_images import run as mirror_run
+from articles.models import Article
 from articles.strings import printable
 
 
@@ -40,6 +42,11 @@ class Command(BaseCommand):
             "--timezone",
             default=settings.NEWSARCHIVE_IMPORT_TIMEZONE,
             help="zone for dates written without one (default %(default)s)",
+        )
+        parser.add_argument(
+            "--mirror-images",
+            action="store_true",
+            help="then copy the pictures of the articles it wrote into the archive's storage",
         )
         parser.add_argument(
             "--wait",
@@ -97,6 +104,10 @@ class Command(BaseCommand):
         if verbosity >= 1:
             prefix = "Dry run, nothing written. " if options["dry_run"] else ""
             self.stdout.write(prefix + result.summary())
+        if options["mirror_images"] and not options["dry_run"] and result.run is not None:
+            self.verbosity = verbosity
+            written = Article.objects.filter(imported_at__gte=result.run.started_at)
+            mirror_run(self, written, jobs=options["jobs"] * 4)
         if result.counts["failed"]:
             raise CommandError(f"{result.counts['failed']} file(s) failed to import")
         if not result.total:
