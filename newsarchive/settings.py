@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from python_ipware import IpWare
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -308,6 +309,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The proxies in front of gunicorn (addresses, CIDRs or prefixes, outermost first): only a
+# request arriving through them has its X-Forwarded-For believed (newsarchive/client_ip.py).
+# deploy/env.example sets 127.0.0.1 for the documented nginx on the same machine.
+NEWSARCHIVE_TRUSTED_PROXIES = env_list("NEWSARCHIVE_TRUSTED_PROXIES", [])
+IpWare(proxy_list=NEWSARCHIVE_TRUSTED_PROXIES)  # a malformed entry stops start-up, not a login
+AXES_CLIENT_IP_CALLABLE = "newsarchive.client_ip.client_ip"
 # Argon2id first; the others stay so that existing hashes still verify (and are upgraded on
 # the next login).
 PASSWORD_HASHERS = [
