@@ -22,7 +22,7 @@ from taggit.models import Tag
 
 from . import admin_actions, admin_images, cache_version, curation
 from .content import html_to_text
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, ArticleImageForm
 from .models import (
     Article,
     ArticleImage,
@@ -118,6 +118,7 @@ class CategoryAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
 
 class ArticleImageInline(admin.TabularInline):
     model = ArticleImage
+    form = ArticleImageForm
     extra = 0
     fields = ["position", "src", "alt", "caption"]
 

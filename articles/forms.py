@@ -8,7 +8,8 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.utils import parse_tags
 
 from .content import clean_line
-from .models import Article, Category
+from .models import Article, ArticleImage, Category
+from .validators import validate_body_images, validate_image_url
 
 # What the editor may produce: a subset of the sanitizer's allowlist (content/sanitizing.py),
 # so nothing an editor makes is silently dropped on save. Figure/Image/Caption must stay on:
@@ -48,13 +49,36 @@ EDITOR_CONFIG = {
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        # The ModelAdmin's fieldsets choose the fields; this form only swaps the body widget.
+        # The ModelAdmin's fieldsets choose the fields; this form swaps the body widget and
+        # holds image URLs to the importer's rule.
         fields = "__all__"  # noqa: DJ007
         widgets = {"body_html": AdminProseEditorWidget(config=EDITOR_CONFIG)}
 
     def clean_tags(self):
         # Tag names are printed by feeds: one line, XML-safe, as the importer stores them.
         return [name for name in map(clean_line, self.cleaned_data["tags"]) if name]
+
+    def clean_body_html(self):
+        validate_body_images(self.cleaned_data["body_html"])
+        return self.cleaned_data["body_html"]
+
+    def clean_lead_image_url(self):
+        validate_image_url(self.cleaned_data["lead_image_url"])
+        return self.cleaned_data["lead_image_url"]
+
+    def clean_thumbnail_url(self):
+        validate_image_url(self.cleaned_data["thumbnail_url"])
+        return self.cleaned_data["thumbnail_url"]
+
+
+class ArticleImageForm(forms.ModelForm):
+    class Meta:
+        model = ArticleImage
+        fields = ["position", "src", "alt", "caption"]
+
+    def clean_src(self):
+        validate_image_url(self.cleaned_data["src"])
+        return self.cleaned_data["src"]
 
 
 class ActionForm(forms.Form):

@@ -203,6 +203,14 @@ NEWSARCHIVE_MAX_EXTRA_CHARS = int(os.environ.get("NEWSARCHIVE_MAX_EXTRA_CHARS", 
 NEWSARCHIVE_MAX_FRONT_MATTER_SIZE = int(
     os.environ.get("NEWSARCHIVE_MAX_FRONT_MATTER_SIZE", "1000000")
 )
+# The admin must open, preview and save the largest article an import may make. Its form
+# posts 7 fields per image row (id, article, position, src, alt, caption, DELETE), one per
+# category and about 40 of its own; Django's 1,000 refused articles of ~140 images with a 400.
+# The body may be as large as the largest file, the image rows come on top (nginx allows 20m).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = (
+    8 * NEWSARCHIVE_MAX_IMAGES + NEWSARCHIVE_MAX_CATEGORIES * NEWSARCHIVE_MAX_CATEGORY_DEPTH + 200
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * NEWSARCHIVE_MAX_FILE_BYTES + 2 * 1024 * 1024
 
 # Production hardening: on whenever DEBUG is off. TLS ends at the proxy in front of gunicorn.
 if not DEBUG:
