@@ -244,6 +244,21 @@ class ArticleQuerySet(models.QuerySet):
         """Tags of at least one public article (taggit's Tag has no manager of ours)."""
         return Tag.objects.filter(Exists(self.published().filter(tags=OuterRef("pk"))))
 
+    def from_source_name(self, name):
+        """The article imported from the post a blog links to by name: Hexo's post_link
+        slug, Jekyll's post_url date-name or link path, Hugo's ref path; a page bundle is
+        named by its folder. The same name in two folders: the newest article."""
+        name = name.strip("/")
+        stem = name.rsplit("/", 1)[-1]
+        for suffix in (".md", ".markdown", ".html"):
+            stem = stem.removesuffix(suffix)
+        files = [f"{stem}{suffix}" for suffix in (".md", ".markdown")]
+        files += [f"{stem}/index.md", f"{stem}/index.markdown"]
+        match = Q()
+        for file_name in files:
+            match |= Q(source_path=file_name) | Q(source_path__endswith=f"/{file_name}")
+        return self.filter(match).order_by("-published_at")
+
     def for_listing(self):
         """Everything a list row shows, in a fixed number of queries whatever the page size.
 

@@ -44,6 +44,8 @@ urlpatterns = [
     path("editor/<str:slug>/", public_page(views.EditorArticles.as_view()), name="editor"),
     path("source/<str:slug>/", public_page(views.SourceArticles.as_view()), name="source"),
     path("search/", search_views.search, name="search"),
+    # Links between the posts of an imported blog (engine_tags.SOURCE_LINK writes them).
+    path("link/<path:name>/", views.source_link, name="source_link"),
     # Feeds live under feeds/ so a category slug can never collide with "rss.xml".
     path("feeds/rss.xml", cached_feed(feeds.SiteRss), name="feed_rss"),
     path("feeds/atom.xml", cached_feed(feeds.SiteAtom), name="feed_atom"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncYear
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -441,6 +441,15 @@ class CategoryIndex(ListView):
             "breadcrumbs": [self.parent.ancestors()] if self.parent else [],
             "categories": with_counts(list(context["paths"]), self.counts),
         }
+
+
+def source_link(request, name):
+    """Where a blog post's link to another of its posts lands: that post, once imported."""
+    articles = Article.objects.all() if request.user.is_staff else Article.objects.published()
+    article = articles.from_source_name(name).first()
+    if article is None:
+        raise Http404
+    return redirect(article)
 
 
 def robots_txt(request):

@@ -1,4 +1,4 @@
-"""A post's body as its site showed it: Markdown rendered, HTML kept.
+"""A post's body as its site showed it: engine tags expanded, Markdown rendered, HTML kept.
 
 Plain functions over text; no Django. The result is HTML for the cleaner and sanitizer, and
 the warnings that belong to this file (what could not be rendered is said, never dropped).
@@ -7,6 +7,7 @@ the warnings that belong to this file (what could not be rendered is said, never
 import re
 from dataclasses import dataclass, field
 
+from . import engine_tags
 from .errors import PostError
 from .markdown import demote_headings, is_html, render_markdown
 
@@ -23,12 +24,14 @@ class Rendered:
     warnings: list = field(default_factory=list)
 
 
-def render_body(body, engine="", post_path=""):
-    """HTML throughout (a crawled page) stays as it is; anything else is Markdown."""
+def render_body(body, engine="", post_path="", title=""):
+    """HTML throughout (a crawled page) stays as it is; anything else is Markdown, its
+    engine's tags expanded first (`engine`: "hexo", "jekyll", "hugo", "zola" or unknown)."""
     if is_html(body):
         return Rendered(demote_headings(body))
     check_markdown_brackets(body)
-    return Rendered(render_markdown(body))
+    expanded = engine_tags.expand(body, engine=engine, post_path=post_path, title=title)
+    return Rendered(expanded.restore(render_markdown(expanded.text)), expanded.warnings)
 
 
 def check_markdown_brackets(body):

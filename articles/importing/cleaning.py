@@ -217,7 +217,15 @@ def take_images(root, parts):
         alt = (img.get("alt") or "").strip()
         images.append(Image(src=src, alt=alt, caption=caption))
         figure = holder.makeelement("figure", {})
-        etree.SubElement(figure, "img", {"alt": alt, "src": src})
+        attributes = {"alt": alt, "src": src}
+        # A size lets the browser hold the image's place, so the page does not jump as
+        # it loads; a title is the author's own tooltip.
+        attributes.update(
+            (name, img.get(name).strip())
+            for name in ("width", "height", "title")
+            if (img.get(name) or "").strip() and (name == "title" or img.get(name).isdigit())
+        )
+        etree.SubElement(figure, "img", attributes)
         if caption:
             etree.SubElement(figure, "figcaption").text = caption
         # replace() would drop the holder's tail: the text after the image.

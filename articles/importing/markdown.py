@@ -21,6 +21,9 @@ from ..content.highlight import highlight, language_of
 from ..content.sanitizing import ID_PREFIX
 from .errors import PostError
 
+# Where engine_tags points links between posts of one blog (tag_library.SOURCE_LINK).
+SOURCE_LINK_ROOT = "/link/"
+
 # markdown-it stops parsing at this depth of nested blocks and drops the rest of the file;
 # `render_markdown` refuses such a body instead. Real posts nest a handful of levels.
 MAX_NESTING = 100
@@ -48,9 +51,14 @@ def highlight_fence(code, info, _attrs):
 
 
 def prefixed_fragment(href):
-    if href.startswith("#") and not href.startswith("#" + ID_PREFIX) and len(href) > 1:
-        return "#" + ID_PREFIX + href[1:]
-    return href
+    """'#setup' on this page, or on another imported post ('/link/name/#setup'), names an
+    id the sanitizer has prefixed."""
+    page, hash_mark, fragment = href.partition("#")
+    if not hash_mark or not fragment or fragment.startswith(ID_PREFIX):
+        return href
+    if page and not page.startswith(SOURCE_LINK_ROOT):
+        return href
+    return f"{page}#{ID_PREFIX}{fragment}"
 
 
 def shape_tokens(state):

@@ -361,10 +361,10 @@ def parse_post(raw, zone):
     body = raw.body
     excerpt = as_text(meta.get("excerpt") or meta.get("description"), "excerpt")
     more = MORE_MARKER.search(body)
-    rendered = render_body(body, post_path=raw.rel_path)
+    rendered = render_body(body, post_path=raw.rel_path, title=title)
     notes.extend(rendered.warnings)
     if more and not excerpt:
-        excerpt_html = render_body(body[: more.start()], post_path=raw.rel_path).html
+        excerpt_html = render_body(body[: more.start()], post_path=raw.rel_path, title=title).html
         excerpt = html.unescape(re.sub(r"<[^>]+>", "", excerpt_html)).strip()  # text, not HTML
     return ParsedPost(
         title=title,
