@@ -27,3 +27,15 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request to an /en/ page leaves English active in the thread (LocaleMiddleware never
+    # deactivates), and reverse() would then give /en/ URLs to the next test.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
