@@ -372,6 +372,14 @@ class Article(models.Model):
         blank=True,
         help_text=_("相对于导入目录的文件路径，是重新导入时的身份。"),
     )
+    source_root = models.CharField(
+        _("导入目录"),
+        max_length=1000,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("导入时目录的真实路径；用来发现已被删除的源文件。"),
+    )
     content_hash = models.CharField(_("内容哈希"), max_length=64, blank=True)
     # The file's size and mtime when it was last read: a re-run skips reading and hashing a
     # file whose stat() still matches, as rsync and git do (import_articles --checksum won't).
@@ -534,6 +542,9 @@ class ImportRun(models.Model):
         default=list,
         blank=True,
         help_text=_("导入时去掉或推断的内容，每个文件一行"),
+    )
+    vanished = models.PositiveIntegerField(
+        _("源文件已删除"), default=0, help_text=_("上次导入后源文件已不存在的文章")
     )
     aborted = models.TextField(
         _("中止原因"), blank=True, help_text=_("运行在最后一个文件之前停下的原因")

@@ -136,8 +136,9 @@ def test_verbosity_zero_is_quiet_and_failures_still_exit_nonzero(tmp_path):
 
 
 def test_same_title_and_date_get_distinct_slugs(tmp_path):
-    write(tmp_path, "a.md", post(title="同名"))
-    write(tmp_path, "b.md", post(title="同名"))
+    # Different bodies: byte-identical files are one article (tests/test_import_sources.py).
+    write(tmp_path, "a.md", post(title="同名", body="第一篇。"))
+    write(tmp_path, "b.md", post(title="同名", body="第二篇。"))
     run_import(tmp_path)
     assert sorted(Article.objects.values_list("slug", flat=True)) == ["同名", "同名-2"]
 
@@ -267,7 +268,7 @@ def test_batches_are_bounded_by_bytes_as_well_as_by_count(tmp_path):
     for name, size in [("a", 1000), ("b", 1000), ("c", 1000), ("d", 5000), ("e", 1000)]:
         write(tmp_path, f"{name}.md", "x" * size)
     chunks = file_chunks(iter_post_files([tmp_path]), size=200, max_bytes=2500)
-    names = [[os.path.basename(path) for _, path, _ in chunk] for chunk in chunks]
+    names = [[os.path.basename(path) for _, path, _, _ in chunk] for chunk in chunks]
     assert names == [["a.md", "b.md"], ["c.md"], ["d.md"], ["e.md"]]
     chunks = file_chunks(iter_post_files([tmp_path]), size=2, max_bytes=10**6)
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]

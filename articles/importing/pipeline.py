@@ -48,6 +48,7 @@ class ArticleData:
     encoding: str = "utf-8"
     search_document: tuple = ()  # tokens.document(): built here, in the worker
     source_stat: tuple | None = None  # (size, mtime_ns) of the file it was read from
+    source_root: str = ""  # real path of the directory root it was found under
     notes: list = field(default_factory=list)  # what was stripped or inferred, for the report
 
 

@@ -7,7 +7,6 @@ stores one, so the single writer (SQLite allows one) overlaps the parsing.
 
 import logging
 import os
-import stat
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,10 @@ from . import limits, storing
 from .errors import PostError
 from .pipeline import Failure, process_post, process_stored_task, worker_context, worker_start
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
+from .sources import SKIPPED, Sources, stat_of
+from .stops import DatabaseFile, ImportAborted, database_problem
+
+VANISHED = "vanished"
 
 BATCH_SIZE = 200
 MAX_BATCH_BYTES = 32 * 1024 * 1024  # three batches are in memory at once (two parsing, one storing)
@@ -50,6 +53,7 @@ class ImportResult:
     counts: Counter = field(default_factory=Counter)
     failures: list = field(default_factory=list)
     warnings: list = field(default_factory=list)  # "path: what was stripped or inferred"
+    vanished: list = field(default_factory=list)  # identities of files gone since last time
     aborted: str = ""  # why the run stopped before its last file, if it did
     unrecorded: str = ""  # why its ImportRun could not be saved, if it could not
     run: ImportRun | None = None
@@ -69,55 +73,10 @@ class ImportResult:
                 storing.FAILED,
             )
         ]
+        # Only when there are some: scripts read the five counts above.
+        parts += [f"{self.counts[SKIPPED]} skipped"] if self.counts[SKIPPED] else []
+        parts += [f"{len(self.vanished)} vanished"] if self.vanished else []
         return f"{self.total} files: " + ", ".join(parts)
-
-
-class ImportAborted(Exception):
-    """The run cannot go on: the database refused to write or went away. `result` is what
-    the run did until then."""
-
-    def __init__(self, message, result=None):
-        super().__init__(message)
-        self.result = result
-
-
-def database_problem(error):
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if "locked" in text or "busy" in text:
-        timeout = connection.settings_dict.get("OPTIONS", {}).get("timeout")
-        held = f" for over {timeout} s" if timeout else ""
-        return f"the database is locked{held} by another process (sqlite: {text})"
-    return f"the database refused to write: {text}"
-
-
-@dataclass
-class DatabaseFile:
-    """A SQLite database's file, by inode. SQLite keeps writing to a file deleted under it,
-    so a run whose database was deleted (or replaced) reported every file stored, into a
-    file nobody can open again."""
-
-    path: str
-    inode: int
-
-    @classmethod
-    def of(cls, conn):
-        name = str(conn.settings_dict.get("NAME") or "")
-        if conn.vendor != "sqlite" or not os.path.isfile(name):
-            return None
-        return cls(name, os.stat(name).st_ino)
-
-    def gone(self):
-        try:
-            return os.stat(self.path).st_ino != self.inode
-        except FileNotFoundError:
-            return True
-
-    def check(self):
-        if self.gone():
-            raise ImportAborted(
-                f"the database file {self.path} was deleted or replaced during the run; "
-                "what this run stored since then is lost"
-            )
 
 
 def unstorable(rel_path):
@@ -131,27 +90,18 @@ def unstorable(rel_path):
     return f"file name is not valid UTF-8 and cannot be stored; rename the file{guess}"
 
 
-def stat_of(path):
-    """(size, mtime_ns) of a regular file, None for anything else (read_bytes says why)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
-
-
 def file_chunks(files, size=BATCH_SIZE, max_bytes=MAX_BATCH_BYTES):
-    """Chunks of (root, path, stat_of(path)) of at most `size` files and, unless one file is
+    """Chunks of (root, path, stat, is a link) of at most `size` files and, unless one file is
     bigger on its own, `max_bytes` of file data: 200 files near the 5 MB limit would be a
     gigabyte. The stat goes along so triage need not take it again."""
     chunk, total = [], 0
     for root, path in files:
-        file_stat = stat_of(path)
+        file_stat, link = stat_of(path)
         size_of = file_stat[0] if file_stat else 0
         if chunk and (len(chunk) >= size or total + size_of > max_bytes):
             yield chunk
             chunk, total = [], 0
-        chunk.append((root, path, file_stat))
+        chunk.append((root, path, file_stat, link))
         total += size_of
     if chunk:
         yield chunk
@@ -245,6 +195,7 @@ class Importer:
         command="import_articles",
         arguments="",
         reprocess=False,
+        prune=False,
     ):
         self.zone_name = zone_name
         self.jobs = max(1, jobs)
@@ -258,8 +209,11 @@ class Importer:
         self.command, self.arguments = command, printable(arguments)
         self.limits = limits.Limits.from_settings(settings)
         self.database_file = None
+        self.sources = None
+        self.prune = prune
 
     def run(self, paths):
+        self.sources = Sources(paths)
         return self.run_tasks(
             process_post,
             (self.triage(chunk) for chunk in file_chunks(iter_post_files(paths))),
@@ -285,6 +239,8 @@ class Importer:
             parsed = self.parsed(work, task_chunks)
             while self.store_group(parsed):
                 pass
+            if self.sources and not self.reprocess:
+                self.find_vanished()
         except (DatabaseError, ImportAborted) as error:
             # A write lock held past the busy timeout, a lost server, a deleted database file:
             # no later file can be stored either, so the run stops, and says why.
@@ -363,16 +319,26 @@ class Importer:
         # The stat was taken before the read: a file that changes in between looks changed
         # next time.
         files = []
-        for root, path, file_stat in chunk:
+        for root, path, file_stat, link in chunk:
             rel_path = relative_identity(root, path)
-            if is_storable(rel_path):
-                files.append((rel_path, path, file_stat))
-            else:
+            if not is_storable(rel_path):
                 self.record(storing.Outcome(rel_path, storing.FAILED, error=unstorable(rel_path)))
-        known = storing.known_identities([rel for rel, _, _ in files])
-        tasks, touched = [], {}
-        for rel_path, path, file_stat in files:
+                continue
+            refused = self.sources.refusal(root, rel_path, path, file_stat, link)
+            if refused:
+                action, reason = refused
+                error, note = (reason, "") if action == storing.FAILED else ("", reason)
+                self.record(storing.Outcome(rel_path, action, error=error, note=note))
+                continue
+            files.append((rel_path, path, file_stat, self.sources.root_of(root)))
+        known = storing.known_identities([rel for rel, _, _, _ in files])
+        tasks, touched, rooted = [], {}, {}
+        for rel_path, path, file_stat, real_root in files:
             prior = known.get(rel_path) if not self.force else None
+            if prior:
+                self.sources.duplicate_of(rel_path, prior.content_hash)
+                if real_root and prior.root != real_root:
+                    rooted[prior.pk] = real_root
             if prior and not self.checksum and file_stat == (prior.size, prior.mtime_ns):
                 self.record(storing.Outcome(rel_path, storing.UNCHANGED))
                 continue
@@ -387,10 +353,12 @@ class Importer:
                     if file_stat and file_stat != (prior.size, prior.mtime_ns):
                         touched[prior.pk] = file_stat
                     continue
-            self.file_stats[rel_path] = file_stat
+            self.file_stats[rel_path] = (file_stat, real_root)
             tasks.append((rel_path, data if prior else path, self.zone_name))
         if touched and not self.dry_run:
             storing.remember_stats(touched)
+        if rooted and not self.dry_run:
+            storing.remember_roots(rooted)
         return tasks
 
     def results_of(self, parsing, workers):
@@ -404,12 +372,17 @@ class Importer:
         reported here and now."""
         items = []
         for result in results:
-            file_stat = self.file_stats.pop(result.rel_path, None)
+            file_stat, real_root = self.file_stats.pop(result.rel_path, (None, ""))
             if isinstance(result, Failure):
                 self.record(storing.Outcome(result.rel_path, storing.FAILED, error=str(result)))
-            else:
-                result.source_stat = file_stat
-                items.append(result)
+                continue
+            first = self.sources and self.sources.duplicate_of(result.rel_path, result.content_hash)
+            if first:
+                note = f"the same bytes as {printable(first)}; imported once, as that file"
+                self.record(storing.Outcome(result.rel_path, SKIPPED, note=note))
+                continue
+            result.source_stat, result.source_root = file_stat, real_root
+            items.append(result)
         return items
 
     def store(self, items):
@@ -451,6 +424,19 @@ class Importer:
             self.result.failures.append(outcome.error)
         self.report(outcome)
 
+    def find_vanished(self):
+        """Articles imported from a directory root of this run whose file is gone: reported,
+        and with --prune unpublished (never deleted: an editor may want them back)."""
+        gone = storing.vanished(self.sources.seen)
+        for rel_path, _ in gone:
+            self.result.vanished.append(rel_path)
+            still = "unpublished (--prune)" if self.prune and not self.dry_run else "still public"
+            note = f"source file gone since the last import; {still}"
+            self.result.warnings.append(f"{printable(rel_path)}: {note}")
+            self.report(storing.Outcome(rel_path, VANISHED, note=note))
+        if gone and self.prune and not self.dry_run:
+            storing.unpublish([pk for _, pk in gone])
+
     def start_record(self):
         if not self.dry_run:
             self.result.run = ImportRun.objects.create(
@@ -467,6 +453,7 @@ class Importer:
         run.warnings = self.result.warnings[:MAX_STORED_ERRORS]
         run.finished_at = timezone.now()
         run.aborted = self.result.aborted
+        run.vanished = len(self.result.vanished)
         if self.database_file and self.database_file.gone():
             self.result.unrecorded = "the database file is gone"
             return

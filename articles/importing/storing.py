@@ -15,6 +15,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from .. import cache_version
+from ..curation import set_status
 from ..models import (
     Article,
     ArticleImage,
@@ -54,6 +55,7 @@ IMPORTED_FIELDS = [
     "imported_at",
     "edited_at",
     "extra",
+    "source_root",
 ]
 
 
@@ -72,12 +74,13 @@ class Identity:
     content_hash: str
     size: int | None
     mtime_ns: int | None
+    root: str
 
 
 def known_identities(rel_paths):
     """What the database already holds for these files: {rel_path: Identity}."""
     rows = Article.objects.filter(source_path__in=rel_paths).values_list(
-        "pk", "source_path", "content_hash", "source_size", "source_mtime_ns"
+        "pk", "source_path", "content_hash", "source_size", "source_mtime_ns", "source_root"
     )
     return {path: Identity(pk, *rest) for pk, path, *rest in rows}
 
@@ -89,6 +92,33 @@ def remember_stats(stats):
         Article,
         ["source_size", "source_mtime_ns"],
         [(pk, size, mtime) for pk, (size, mtime) in stats.items()],
+    )
+
+
+def remember_roots(roots):
+    """{article id: real import root} for articles stored before their root was kept."""
+    update_rows(Article, ["source_root"], [(pk, root) for pk, root in roots.items()])
+
+
+def vanished(seen):
+    """[(source_path, id)] of published articles imported from these roots whose path is
+    not in seen[root], the files this run walked there."""
+    gone = []
+    for root, paths in seen.items():
+        rows = Article.objects.filter(
+            source_root=root, status=Article.Status.PUBLISHED
+        ).values_list("source_path", "pk")
+        gone.extend((path, pk) for path, pk in rows.iterator(chunk_size=2000) if path not in paths)
+    return sorted(gone)
+
+
+def unpublish(article_ids):
+    """--prune: through the editorial path, so each keeps a revision and counts as edited
+    (a file that comes back does not silently republish it)."""
+    return set_status(
+        Article.objects.filter(pk__in=article_ids),
+        Article.Status.DRAFT,
+        comment="source file gone (import_articles --prune)",
     )
 
 
@@ -251,6 +281,8 @@ def fill(article, item: ArticleData, people, now):
     article.content_hash = item.content_hash
     if item.source_stat:  # reprocess_articles has no file to stat: keep what was stored
         article.source_size, article.source_mtime_ns = item.source_stat
+    if item.source_root:  # a directory root's real path (a file named alone has none)
+        article.source_root = item.source_root
     article.imported_at = now
     article.edited_at = None  # the file's text wins: only --force or a new article get here
     article.extra = item.extra

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.importing.locking import ImportLocked, import_lock
-from articles.importing.runner import ImportAborted, import_paths
+from articles.importing.runner import import_paths
+from articles.importing.stops import ImportAborted
 from articles.management.commands.mirror_images import run as mirror_run
 from articles.models import Article
 from articles.strings import printable
@@ -49,6 +50,12 @@ class Command(BaseCommand):
             help="then copy the pictures of the articles it wrote into the archive's storage",
         )
         parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="unpublish (never delete) articles whose source file is gone from a "
+            "directory being imported",
+        )
+        parser.add_argument(
             "--wait",
             action="store_true",
             help="if another import is running, wait for it to finish instead of refusing",
@@ -85,6 +92,7 @@ class Command(BaseCommand):
                     jobs=options["jobs"],
                     force=options["force"],
                     checksum=options["checksum"],
+                    prune=options["prune"],
                     dry_run=options["dry_run"],
                     report=report,
                     arguments=" ".join(sys.argv[2:]),
