@@ -488,6 +488,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "unchanged",
         "kept",
         "failed",
+        "vanished",
     ]
     list_filter = ["command", "dry_run"]
     date_hierarchy = "started_at"
