@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_import_run_warnings'),
+        ('articles', '0009_mirrored_image'),
     ]
 
     operations = [
