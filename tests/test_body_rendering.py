@@ -252,3 +252,13 @@ def test_the_leftover_check_catches_what_the_old_renderer_left():
         ("list item", "- second"),
         ("strikethrough", "~~gone~~"),
     }
+
+
+def test_real_php_samples_stay_text():
+    path = ROOT / "tests/fixtures/blogs/bodies-code-samples/vim-plugins-nerd-commenter.md"
+    raw = raw_post_from_bytes(path.name, path.read_bytes())
+    html = build(post(raw.body)).body_html
+    samples = "".join(pre.get_text() for pre in BeautifulSoup(html, "html.parser").find_all("pre"))
+    assert samples.count('echo "<img src="image_folder/".$today.".gif">";') == 6
+    assert html.count("<img") == 1  # the post's own logo, and none of the samples'
+    assert raw.body.count("echo") == samples.count("echo")
