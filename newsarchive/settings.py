@@ -47,12 +47,18 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", True)
+# Development only: a fixed key is harmless while DEBUG is on and the site is not public
+# (scripts/run.sh says so when it serves). Keys anyone can read are refused in production:
+# this one, the placeholder of deploy/env.example and startproject's throwaway ones.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+PUBLIC_SECRET_KEYS = (DEVELOPMENT_SECRET_KEY, "change-me", "django-insecure-")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
-    # Development only: a fixed key is harmless while DEBUG is on and nothing is public.
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith(PUBLIC_SECRET_KEYS)):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in the environment when DEBUG is off, to a long random "
+        "string of your own (not the development key or an example's placeholder)."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

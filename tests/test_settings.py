@@ -1,6 +1,12 @@
 import os
+import signal
 import subprocess
 import sys
+import time
+
+import pytest
+
+from bench.load_bench import free_port, get
 
 from .conftest import ROOT
 
@@ -22,6 +28,65 @@ def test_production_refuses_to_start_without_secret_key():
     result = run_check(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "dev-only-insecure-key-do-not-use-in-production",  # the development default
+        "change-me-to-50-random-characters",  # deploy/env.example's placeholder
+        "django-insecure-" + "k" * 50,  # what startproject writes
+    ],
+)
+def test_production_refuses_a_key_anyone_can_read(key):
+    result = run_check(DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="news.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_make_run_says_it_serves_development_mode_and_production_refuses_it(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="1",
+        DJANGO_SUPERUSER_USERNAME="admin",
+        DJANGO_SUPERUSER_PASSWORD="pw-admin-run-123",
+    )
+    log = tmp_path / "run.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            ["bash", "scripts/run.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                assert process.poll() is None, log.read_text()
+                try:
+                    status, _ = get(f"http://127.0.0.1:{port}/")
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.5)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    assert status == 200
+    assert "development mode, not for the internet" in log.read_text()
+    # The same script with DEBUG off and no key of its own stops before serving anything.
+    env["DEBUG"] = "0"
+    refused = subprocess.run(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set" in refused.stderr
+    assert "development mode" not in refused.stderr
 
 
 def test_production_starts_with_secret_key():
