@@ -291,11 +291,12 @@ class ArticleQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=links.values("article_id"))
 
-    def search(self, q, include_unpublished=False):
-        """Full-text search, best match first; readers see published articles only."""
+    def search(self, q, include_unpublished=False, order="newest"):
+        """Every article matching `q`, newest first or best match first ("best"); readers
+        see published articles only. See articles/search/."""
         from . import search  # deferred: articles.search imports this module
 
-        return search.search(self, q, include_unpublished=include_unpublished)
+        return search.search(self, q, include_unpublished=include_unpublished, order=order)
 
     def edit(self, change=None, **options):
         """One editorial change to these articles: see articles.editing.edit."""

@@ -62,14 +62,14 @@ CHECKS = {
     "duplicate raw texts": "SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM articles_rawsource",
 }
 SQLITE_CHECKS = {
+    # The entry's rowid is the article's key (articles/search/index.py), its low bits the id.
     "articles without a search entry": "SELECT COUNT(*) FROM articles_article a WHERE NOT "
-    "EXISTS (SELECT 1 FROM articles_search s WHERE s.rowid = a.id)",
+    "EXISTS (SELECT 1 FROM articles_search_key k JOIN articles_search s ON s.rowid = k.key "
+    "WHERE k.article_id = a.id)",
     "search entries without an article": "SELECT COUNT(*) FROM articles_search s WHERE NOT "
-    "EXISTS (SELECT 1 FROM articles_article a WHERE a.id = s.rowid)",
-    "articles without a title search entry": "SELECT COUNT(*) FROM articles_article a WHERE NOT "
-    "EXISTS (SELECT 1 FROM articles_search_title s WHERE s.rowid = a.id)",
-    "title search entries without an article": "SELECT COUNT(*) FROM articles_search_title s "
-    "WHERE NOT EXISTS (SELECT 1 FROM articles_article a WHERE a.id = s.rowid)",
+    "EXISTS (SELECT 1 FROM articles_article a WHERE a.id = s.rowid & 1073741823)",
+    "search keys without an entry": "SELECT COUNT(*) FROM articles_search_key k WHERE NOT "
+    "EXISTS (SELECT 1 FROM articles_search s WHERE s.rowid = k.key)",
     "sqlite integrity_check": "SELECT COUNT(*) FROM pragma_integrity_check "
     "WHERE integrity_check != 'ok'",
     "sqlite foreign_key_check": "SELECT COUNT(*) FROM pragma_foreign_key_check",
@@ -77,8 +77,6 @@ SQLITE_CHECKS = {
 POSTGRES_CHECKS = {
     "articles without a search entry": "SELECT COUNT(*) FROM articles_article "
     "WHERE search_document IS NULL",
-    "articles without a title search entry": "SELECT COUNT(*) FROM articles_article "
-    "WHERE search_title IS NULL",
 }
 PER_ARTICLE = (
     "SELECT a.source_path, "

@@ -200,7 +200,10 @@ def test_pagination_keeps_the_query_and_filters(client):
     second = client.get(URL, {"q": "疫情", "author": "新华社", "page": "2"})
     assert len(result_titles(second)) == 3
     assert set(result_titles(first)).isdisjoint(result_titles(second))
-    assert client.get(URL, {"q": "疫情", "page": "999"}).status_code == 200
+    # Past the last page is a 404, as on every other list.
+    assert client.get(URL, {"q": "疫情", "page": "3"}).status_code == 404
+    assert client.get(URL, {"q": "疫情", "page": "999"}).status_code == 404
+    assert client.get(URL, {"q": "疫情", "page": "x"}).status_code == 404
 
 
 def test_query_count_does_not_grow_with_results(client):

@@ -408,7 +408,9 @@ class Importer:
 
         The workers tokenized the text already; only the insert is left for the writer.
         """
-        search.write_documents({pk: item.search_document for pk, item in written.items()})
+        search.write_documents(
+            {pk: (item.published_at, item.search_document) for pk, item in written.items()}
+        )
 
     def record(self, outcome):
         self.result.counts[outcome.action] += 1

@@ -1,0 +1,65 @@
+"""Counts of a search's matches by top-level category, source, author and year.
+
+Each count is over every match (not a page of them), so the cost grows with the matches:
+bench/search_bench.py measures it.
+"""
+
+from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models.functions import ExtractYear, Left, StrIndex
+
+from ..models import Article, Category
+
+FACET_SIZE = 10  # values shown per facet, most matches first
+
+
+def _named(matches, field):
+    rows = (
+        matches.exclude(**{f"{field}__isnull": True})
+        .values(f"{field}__name", f"{field}__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", f"{field}__name")[:FACET_SIZE]
+    )
+    return [(row[f"{field}__name"], row[f"{field}__slug"], row["n"]) for row in rows]
+
+
+def _roots(matches):
+    links = Article.categories.through.objects.filter(article_id__in=matches.values("pk"))
+    path = F("category__slug_path")
+    root = Case(
+        When(category__depth=0, then=path),
+        default=Left(path, StrIndex(path, Value("/")) - 1),
+    )
+    rows = list(
+        links.annotate(root=root)
+        .values("root")
+        .annotate(n=Count("article_id", distinct=True))
+        .order_by("-n", "root")[:FACET_SIZE]
+    )
+    names = dict(
+        Category.objects.filter(slug_path__in=[row["root"] for row in rows]).values_list(
+            "slug_path", "name"
+        )
+    )
+    return [(names.get(row["root"], row["root"]), row["root"], row["n"]) for row in rows]
+
+
+def _years(matches):
+    rows = (
+        matches.annotate(year=ExtractYear("published_at", output_field=IntegerField()))
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("-year")
+    )
+    return [(row["year"], row["n"]) for row in rows]
+
+
+def facets(results):
+    """{"category": [(name, slug_path, n)], "source"/"author": [(name, slug, n)],
+    "year": [(year, n)]} for a search's results (any filters already applied)."""
+    matches = Article.objects.filter(pk__in=results.order_by().values("pk"))
+    return {
+        "category": _roots(matches),
+        "source": _named(matches, "source"),
+        "author": _named(matches, "author"),
+        "year": _years(matches),
+    }

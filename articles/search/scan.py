@@ -1,0 +1,227 @@
+"""Finding the matches: the search condition, the two orders, exact counts and pages.
+
+Everything here that leans on Django's query internals (the compiler's table alias, a
+queryset's where tree and limits, _fetch_all) is in this module, tested on both databases by
+tests/test_search_scan.py.
+
+A search is a queryset like any other: filtering, counting, iterating, bulk actions and
+deleting all run the plain SQL of SearchMatch and are exact. Two things are made fast:
+  - on SQLite a page (a sliced queryset) and a count are read from the FTS5 index in key order
+    (see index.py), each candidate checked against the queryset's own filters by a correlated
+    EXISTS, so a page of the newest matches reads about one page of matches, and a count up to
+    MAX_COUNT reads at most that many;
+  - on PostgreSQL the planner walks the (published_at, id) index or the GIN index, whichever
+    it expects to be cheaper; counts stop at the limit they are given.
+"""
+
+import json
+from contextvars import ContextVar
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BooleanField, Expression, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable
+from django.db.models.sql.where import AND, WhereNode
+
+from .index import ID_MASK
+from .query import fts_expression, fts_title_expression, ts_query, ts_title_query
+
+MAX_COUNT = 10_000  # counts above this are shown as "10,000+"
+NEWEST, BEST = "newest", "best"
+ORDERS = (NEWEST, BEST)
+NEWEST_ORDER = ("-published_at", "-pk")
+# bm25 weights of the title, meta (names) and body columns; ts_rank's of A, B, C, D.
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0"
+PG_WEIGHTS = "{0.1, 0.1, 0.4, 1.0}"
+
+# While set, SearchMatch renders the link from the article row to the FTS5 row being scanned
+# instead of its own MATCH: the scan below has already matched that row.
+_CORRELATED = ContextVar("search_correlated", default=False)
+
+
+class SearchMatch(Expression):
+    """WHERE condition: the article's index entry matches the query."""
+
+    output_field = BooleanField()
+
+    def __init__(self, fts, tsquery):
+        super().__init__()
+        self.fts, self.tsquery = fts, tsquery
+
+    def __repr__(self):
+        return f"SearchMatch({self.fts!r})"
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        pk = f"{table}.{connection.ops.quote_name(compiler.query.model._meta.pk.column)}"
+        if connection.vendor == "postgresql":
+            return f"{table}.search_document @@ %s::tsquery", [self.tsquery]
+        if _CORRELATED.get():
+            return f"{pk} = (articles_search.rowid & {ID_MASK})", []
+        return (
+            f"{pk} IN (SELECT rowid & {ID_MASK} FROM articles_search"  # noqa: S608 (constants)
+            " WHERE articles_search MATCH %s)",
+            [self.fts],
+        )
+
+
+def _match_nodes(node, plain=True):
+    """(matches reachable through AND alone, matches under OR or NOT) in a where tree."""
+    found, hidden = 0, 0
+    for child in getattr(node, "children", ()):
+        inside = plain and node.connector == AND and not node.negated
+        if isinstance(getattr(child, "lhs", None), SearchMatch) or isinstance(child, SearchMatch):
+            found, hidden = (found + 1, hidden) if inside else (found, hidden + 1)
+        elif isinstance(child, WhereNode):
+            more, more_hidden = _match_nodes(child, inside)
+            found, hidden = found + more, hidden + more_hidden
+    return found, hidden
+
+
+class SearchQuerySet(QuerySet):
+    """Mixed into the searched queryset's own class (see search()); `_search` is
+    (parsed query, order, the ordering search() set)."""
+
+    _search = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._search = self._search
+        return clone
+
+    # The fast paths -------------------------------------------------------------------------
+
+    def _scannable(self):
+        """Whether the FTS5 scan can answer for this queryset as it is now."""
+        if self._search is None or connections[self.db].vendor != "sqlite":
+            return False
+        if self.query.order_by != self._search[2] or self.query.combinator:
+            return False
+        return _match_nodes(self.query.where) == (1, 0)
+
+    def _scan_sql(self, select, order, limit=None, offset=0):
+        """SQL selecting `select` from the FTS5 rows that match the query and whose article
+        passes this queryset's filters, in `order` (None: any)."""
+        parsed = self._search[0]
+        inner = self._chain()
+        inner.query.clear_limits()
+        inner = inner.order_by().values("pk")
+        token = _CORRELATED.set(True)
+        try:
+            inner_sql, inner_params = inner.query.get_compiler(self.db).as_sql()
+        except EmptyResultSet:  # filters no row can pass
+            return None, []
+        finally:
+            _CORRELATED.reset(token)
+        sql = (
+            f"SELECT {select} FROM articles_search WHERE articles_search MATCH %s"  # noqa: S608
+            f" AND EXISTS ({inner_sql})"
+        )
+        params = [fts_expression(parsed), *inner_params]
+        if order == BEST:
+            # Title hits first, then bm25 (term frequency, rarer terms weigh more), then newest.
+            sql += (
+                " ORDER BY articles_search.rowid IN (SELECT rowid FROM articles_search"  # noqa: S608
+                " WHERE articles_search MATCH %s) DESC,"
+                f" bm25(articles_search, {SQLITE_WEIGHTS}), articles_search.rowid DESC"
+            )
+            params.append(fts_title_expression(parsed))
+        elif order == NEWEST:
+            sql += " ORDER BY articles_search.rowid DESC"
+        if limit is not None or offset:
+            sql += " LIMIT %s OFFSET %s"
+            params += [-1 if limit is None else limit, offset]
+        return sql, params
+
+    def _run(self, sql, params):
+        if sql is None:
+            return []
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _scan_count(self, limit=None):
+        sql, params = self._scan_sql("1", None, limit)
+        if sql is None:
+            return 0
+        return self._run(f"SELECT count(*) FROM ({sql})", params)[0][0]  # noqa: S608
+
+    def count_up_to(self, limit):
+        """The number of matches, or `limit` when there are at least that many."""
+        if self._result_cache is not None:
+            return min(len(self._result_cache), limit)
+        if self.query.is_sliced:
+            return min(self.count(), limit)
+        if self._scannable():
+            return self._scan_count(limit)
+        return QuerySet.count(self[:limit])
+
+    def count(self):
+        if self._result_cache is None and not self.query.is_sliced and self._scannable():
+            return self._scan_count()
+        return super().count()
+
+    def _fetch_all(self):
+        # A page is read from the index in its order; so is a whole best-match list, whose
+        # order only the index knows (bm25). Any other whole list is the plain SQL's.
+        if (
+            self._result_cache is None
+            and self._search is not None
+            and self._iterable_class is ModelIterable
+            and (self.query.is_sliced or self._search[1] == BEST)
+            and self._scannable()
+        ):
+            low, high = self.query.low_mark, self.query.high_mark
+            limit = None if high is None else high - low
+            select = f"articles_search.rowid & {ID_MASK}"
+            ids = [pk for (pk,) in self._run(*self._scan_sql(select, self._search[1], limit, low))]
+            rows = self._chain()
+            rows.query.clear_limits()
+            rows.query.clear_ordering(force=True)
+            rows.query.where = WhereNode()
+            rows._search = None
+            rows._prefetch_related_lookups = ()
+            # The ids as one JSON parameter: a long IN list would pass SQLite's variable limit.
+            among = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+            by_pk = {article.pk: article for article in rows.filter(pk__in=among)}
+            self._result_cache = [by_pk[pk] for pk in ids if pk in by_pk]
+        super()._fetch_all()
+
+
+_CLASSES = {}
+
+
+def searchable(queryset):
+    """The queryset as an instance of a SearchQuerySet subclass of its own class."""
+    base = type(queryset)
+    if issubclass(base, SearchQuerySet):
+        return queryset._chain()
+    if base not in _CLASSES:
+        _CLASSES[base] = type(f"Search{base.__name__}", (SearchQuerySet, base), {})
+    clone = queryset._chain()
+    clone.__class__ = _CLASSES[base]
+    return clone
+
+
+def search(queryset, parsed, order=NEWEST):
+    """The articles of `queryset` matching `parsed`, in `order` (NEWEST or BEST)."""
+    results = searchable(queryset).filter(SearchMatch(fts_expression(parsed), ts_query(parsed)))
+    if order == BEST and connections[queryset.db].vendor == "postgresql":
+        # Title hits first, then ts_rank (how often the terms occur, the title weighing most).
+        title_hit = RawSQL(
+            "search_document @@ %s::tsquery", [ts_title_query(parsed)], output_field=BooleanField()
+        )
+        rank = RawSQL(
+            "ts_rank(%s::float4[], search_document, %s::tsquery)",
+            [PG_WEIGHTS, ts_query(parsed)],
+            output_field=FloatField(),
+        )
+        ordering = (title_hit.desc(), rank.desc(), *NEWEST_ORDER)
+    else:
+        # On SQLite the best-match order is bm25's, read by the scan (see _scan); a queryset
+        # that cannot be scanned (reordered, or searched inside an OR) is in this order.
+        ordering = NEWEST_ORDER
+    results = results.order_by(*ordering)
+    results._search = (parsed, order, results.query.order_by)
+    return results
