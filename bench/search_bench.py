@@ -1,12 +1,22 @@
-"""Benchmark Article.objects.search against a LIKE '%term%' scan (issue 5).
+"""Benchmark the search page's queries, and check every result against a substring oracle.
 
-    .venv/bin/python bench/search_bench.py --count 100000
+    nice .venv/bin/python bench/search_bench.py --count 100000
+    DATABASE_URL=postgres://... nice .venv/bin/python bench/search_bench.py --count 100000
 
 Generates the corpus with ../shared/tools/make_corpus.py (skipped when it is already there),
 loads it into a separate database with bulk_create (front matter and body parsed here, simply:
-the importer is not needed to measure search), rebuilds the index, then times 200 queries drawn
-from the corpus text: 50 each of one-, two- and four-character terms and two-term queries.
-Each query is what the results page runs: COUNT(*) plus the first page of 20.
+the importer is not needed to measure search), rebuilds the index, then runs 200 queries drawn
+from the corpus text (tests/search_oracle.draw_queries: 1-, 2-, 3- and 4-6-character terms,
+phrases, two terms, negations, traditional spellings, Latin words; every fifth one filtered by
+a top-level category, every seventh by a date range). Each query is what the results page
+runs: the count (exact up to 10,000) and the first page of 20, newest first; the best-match
+order and the facets are timed apart.
+
+The oracle is tests/search_oracle.py's definition as SQL: each article's fields folded (NFKC,
+case, traditional to simplified) into one text column of a table of its own, scanned with
+instr()/strpos() for every term. For every query the bench checks that the search's whole
+result set (read page by page) equals the oracle's, its count too, and that the first page is
+the oracle's newest 20; it prints the speed-up over the oracle measured in the same run.
 
 The database is DATABASE_URL if set, else a throwaway SQLite file; never the site's db.sqlite3.
 """
@@ -113,12 +123,9 @@ def index_size():
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Both indexes: the full one (0002) and the titles' (0005).
             cursor.execute(
                 "SELECT sum(pg_column_size(search_document)),"
-                " sum(pg_column_size(search_title)),"
                 " pg_relation_size('articles_article_search_gin'),"
-                " pg_relation_size('articles_article_search_title_gin'),"
                 " pg_database_size(current_database()) FROM articles_article"
             )
             *sizes, total = cursor.fetchone()
@@ -128,79 +135,161 @@ def index_size():
         cursor.execute("PRAGMA page_count")
         total = cursor.fetchone()[0] * page
         try:
-            # articles_search* and articles_search_title*: both indexes' shadow tables.
+            # articles_search* (the FTS5 shadow tables) and articles_search_key.
             cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_search%'")
             return cursor.fetchone()[0], total
         except Exception:  # dbstat is a compile-time option of SQLite
             return None, total
 
 
-def draw_queries(seed=5):
-    from articles.models import Article
+def build_oracle():
+    """The oracle's table: (id, folded text of every field), written once per database."""
+    from django.db import connection, transaction
 
-    rng = random.Random(seed)
+    from articles.models import Article
+    from tests import search_oracle
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_oracle")
+        cursor.execute("CREATE TABLE bench_oracle (id integer PRIMARY KEY, text text NOT NULL)")
+    articles = Article.objects.select_related("author", "editor", "source").prefetch_related(
+        "categories", "tags"
+    )
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        texts = search_oracle.article_texts(articles.filter(pk__in=ids[start : start + 2000]))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO bench_oracle (id, text) VALUES (%s, %s)", list(texts.items())
+            )
+        print(f"\roracle {start + len(texts)}/{len(ids)}", end="", file=sys.stderr)
+    print(file=sys.stderr)
+
+
+def oracle_ids(q):
+    """Ids of the articles whose folded text has every positive term and no negated one."""
+    from django.db import connection
+
+    from tests import search_oracle
+
+    positive, negative = search_oracle.parse(q)
+    find = "strpos(text, %s) > 0" if connection.vendor == "postgresql" else "instr(text, %s) > 0"
+    where = [find] * len(positive) + [f"NOT {find}"] * len(negative)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM bench_oracle WHERE " + " AND ".join(where),  # noqa: S608 (ours)
+            [*positive, *negative],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def draw(count):
+    from articles.models import Article, Category
+    from tests import search_oracle
+
+    rng = random.Random(5)
     ids = list(Article.objects.values_list("pk", flat=True))
-    texts = Article.objects.filter(pk__in=rng.sample(ids, 400)).values_list("body_text", flat=True)
-    runs = [run for text in texts for run in re.findall(r"[\u4e00-\u9fff]{4,}", text)]
-
-    def term(length):
-        run = rng.choice(runs)
-        start = rng.randrange(len(run) - length + 1)
-        return run[start : start + length]
-
-    return {
-        "1 char": [term(1) for _ in range(50)],
-        "2 chars": [term(2) for _ in range(50)],
-        "4 chars": [term(4) for _ in range(50)],
-        "2 terms": [f"{term(2)} {term(2)}" for _ in range(50)],
-    }
+    bodies = Article.objects.filter(pk__in=rng.sample(ids, 400)).values_list("body_text", flat=True)
+    queries = search_oracle.draw_queries(list(bodies), count, seed=5)
+    roots = list(Category.objects.roots().values_list("slug_path", flat=True))
+    drawn = []
+    for number, q in enumerate(queries):
+        filters = {}
+        if number % 5 == 4:
+            filters["category"] = roots[number % len(roots)]
+        if number % 7 == 6:
+            filters.update(start="2021-09-01", end="2022-02-28")
+        drawn.append((q, filters))
+    return drawn
 
 
-def timed(run, queries):
-    """Wall-clock ms, in-process CPU ms (SQLite runs in this process: without the time spent
-    waiting for a core on a busy machine) and the hit counts."""
-    times, cpu, hits = [], [], []
-    for q in queries:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        hits.append(run(q))
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        times.append((time.perf_counter() - started) * 1000)
-    return times, cpu, hits
-
-
-def search_page(q):
+def results_for(q, filters, order="newest", listing=True):
     from articles.models import Article
+    from articles.search_views import SearchForm
 
-    results = Article.objects.search(q)
-    count = results.count()
-    list(results[:PAGE])
-    return count
+    form = SearchForm({"q": q, **filters})
+    assert form.is_valid(), form.errors
+    results = form.filter(Article.objects.all()).search(q, order=order)
+    return results.for_listing() if listing else results
 
 
-def like_page(q):
+def search_page(q, filters, order="newest"):
+    """What the results page runs: the count (exact up to 10,000) and the first page."""
+    from articles import search
+
+    results = results_for(q, filters, order)
+    count = results.count_up_to(search.MAX_COUNT + 1)
+    return count, [article.pk for article in results[:PAGE]]
+
+
+def oracle_page(q, filters, allowed):
+    """The oracle's answer: every match a reader may see with these filters."""
+    return oracle_ids(q) & allowed[tuple(sorted(filters.items()))]
+
+
+def allowed_sets(drawn):
+    """For each distinct filter, the ids a reader may find with it (published, filtered):
+    worked out once, outside the oracle's timing."""
     from articles.models import Article
+    from articles.search_views import SearchForm
 
-    results = Article.objects.published()
-    for term in q.split():
-        results = results.filter(body_text__contains=term)
-    results = results.order_by("-published_at", "-pk")
-    count = results.count()
-    list(results[:PAGE])
-    return count
+    sets = {}
+    for q, filters in drawn:
+        key = tuple(sorted(filters.items()))
+        if key not in sets:
+            form = SearchForm({"q": q, **filters})
+            assert form.is_valid(), form.errors
+            sets[key] = set(form.filter(Article.objects.published()).values_list("pk", flat=True))
+    return sets
+
+
+def facets_for(q, filters):
+    from articles.search.facets import facets
+
+    return facets(results_for(q, filters))
 
 
 def pct(values, p):
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
+def timed(function, *args):
+    started, started_cpu = time.perf_counter(), time.process_time()
+    value = function(*args)
+    return value, (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
+
+
+def verify(q, filters, expected, count, first_page, published_at):
+    """Every difference between the search and the oracle for one query (empty: none)."""
+    from articles import search
+
+    problems = []
+    whole = results_for(q, filters, listing=False)
+    found = [article.pk for article in whole.only("pk")[: len(expected) + 10]]
+    if set(found) != expected:
+        extra, missing = len(set(found) - expected), len(expected - set(found))
+        problems.append(f"{extra} extra, {missing} missing")
+    if len(found) != len(set(found)):
+        problems.append("duplicates")
+    if count != min(len(expected), search.MAX_COUNT + 1):
+        problems.append(f"count {count} != {len(expected)}")
+    newest = sorted(expected, key=lambda pk: (published_at[pk], pk), reverse=True)[:PAGE]
+    if first_page != newest:
+        problems.append("first page is not the newest 20")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/newsarchive-bench-corpus"))
     parser.add_argument("--db", type=Path, default=Path("/tmp/newsarchive-search-bench.sqlite3"))
-    parser.add_argument("--like-every", type=int, default=1, help="LIKE only every k-th query")
     parser.add_argument(
         "--keep-index", action="store_true", help="reuse the index of an earlier run (no rebuild)"
+    )
+    parser.add_argument(
+        "--keep-oracle", action="store_true", help="reuse the oracle table of an earlier run"
     )
     args = parser.parse_args()
 
@@ -226,51 +315,79 @@ def main():
         search.rebuild_index()
         build = time.perf_counter() - started
         print(f"index built in {build:.1f}s", file=sys.stderr)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    if not args.keep_oracle:
+        build_oracle()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE articles_article")
+        else:
+            cursor.execute("VACUUM ANALYZE")
     size, total = index_size()
 
-    queries = draw_queries()
-    for q in queries["2 chars"][:5]:  # warm the caches both ways
-        search_page(q), like_page(q)
+    drawn = draw(args.queries)
+    allowed = allowed_sets(drawn)
+    published_at = dict(Article.objects.values_list("pk", "published_at"))
+    for q, filters in drawn[:5]:  # warm the caches both ways
+        search_page(q, filters), oracle_page(q, filters, allowed)
+
+    rows, failures = [], 0
+    for q, filters in drawn:
+        (count, first_page), wall, cpu = timed(search_page, q, filters)
+        expected, oracle_wall, _ = timed(oracle_page, q, filters, allowed)
+        _, best_wall, _ = timed(search_page, q, filters, "best")
+        _, facet_wall, _ = timed(facets_for, q, filters)
+        problems = verify(q, filters, expected, count, first_page, published_at)
+        failures += bool(problems)
+        rows.append((q, filters, len(expected), wall, cpu, oracle_wall, best_wall, facet_wall))
+        label = f"{q} {filters or ''}".strip()
+        print(
+            f"{label[:40]:40} {len(expected):6} matches  search {wall:7.1f} ms  best"
+            f" {best_wall:7.1f} ms  facets {facet_wall:7.1f} ms  oracle {oracle_wall:7.0f} ms  "
+            + ("equal" if not problems else "DIFFERENT: " + "; ".join(problems)),
+            file=sys.stderr,
+        )
+    report(rows, failures, n, build, size, total)
+    return 1 if failures else 0
+
+
+def report(rows, failures, n, build, size, total):
+    from django.db import connection
+
     loadavg = "/".join(f"{value:.1f}" for value in os.getloadavg())
-    lines = [
+    walls = [row[3] for row in rows]
+    cpus = [row[4] for row in rows]
+    oracles = [row[5] for row in rows]
+    best = [row[6] for row in rows]
+    facet = [row[7] for row in rows]
+    print(
         f"N = {n} articles, {connection.vendor}; index build "
         + (f"{build:.1f}s" if build is not None else "n/a (--keep-index)")
         + "; index size "
         + (f"{size / 2**20:.0f} MiB" if size else "n/a")
-        + f" (database {total / 2**20:.0f} MiB); load average {loadavg} on {os.cpu_count()} cores",
-        "",
-        "| queries | n | search p50 | search p95 | search p95 CPU | LIKE p50 | LIKE p95 "
-        "| p50 speed-up | p95 speed-up | mean hits |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    everything = ([], [], [])
-    for label, group in queries.items():
-        fast, fast_cpu, hits = timed(search_page, group)
-        slow, _, _ = timed(like_page, group[:: args.like_every])
-        everything[0].extend(fast)
-        everything[1].extend(fast_cpu)
-        everything[2].extend(slow)
-        lines.append(row(label, len(group), fast, fast_cpu, slow, statistics.mean(hits)))
-        print(lines[-1], file=sys.stderr)
-    lines.append(row("all", sum(map(len, queries.values())), *everything, None))
-    print("\n".join(lines))
-
-
-def row(label, count, fast, fast_cpu, slow, hits):
-    p50, p95 = pct(fast, 50), pct(fast, 95)
-    l50, l95 = pct(slow, 50), pct(slow, 95)
-    mean = f"{hits:.0f}" if hits is not None else ""
-    return (
-        f"| {label} | {count} | {p50:.1f} ms | {p95:.1f} ms | {pct(fast_cpu, 95):.1f} ms "
-        f"| {l50:.0f} ms | {l95:.0f} ms | {l50 / p50:.0f}x | {l95 / p95:.0f}x | {mean} |"
+        + f" (database {total / 2**20:.0f} MiB); load average {loadavg} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{len(rows)} queries; result sets equal to the oracle: {len(rows) - failures}/{len(rows)};"
+        f" matches per query: min {min(r[2] for r in rows)}, median"
+        f" {statistics.median(r[2] for r in rows):.0f}, max {max(r[2] for r in rows)}"
+    )
+    print("")
+    print("| measure | p50 | p95 | max |")
+    print("|---|---:|---:|---:|")
+    for label, values in (
+        ("search page (count + first 20, newest first)", walls),
+        ("the same, CPU of this process", cpus),
+        ("best-match order (count + first 20)", best),
+        ("facets (4 counts over every match)", facet),
+        ("oracle (substring scan of folded text)", oracles),
+    ):
+        p50, p95 = pct(values, 50), pct(values, 95)
+        print(f"| {label} | {p50:.1f} ms | {p95:.1f} ms | {max(values):.1f} ms |")
+    print(
+        f"| speed-up over the oracle | {pct(oracles, 50) / pct(walls, 50):.0f}x"
+        f" | {pct(oracles, 95) / pct(walls, 95):.0f}x | |"
     )
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

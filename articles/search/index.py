@@ -25,6 +25,7 @@ SECONDS_BOUND = 1 << 32  # about 1834 to 2106; later or earlier dates sort at th
 PG_MAX_POSITION = 16383  # PostgreSQL clamps positions here; phrases past it cannot match
 
 SQLITE_TABLES = ("articles_search",)
+CHECK_INDEX = "article_search_check"  # Article.Meta.indexes: id first, then what filters read
 SQLITE_DELETE_TRIGGER = """
 CREATE TRIGGER IF NOT EXISTS articles_search_delete AFTER DELETE ON articles_article
 BEGIN

@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import AND, WhereNode
 
-from .index import ID_MASK
+from .index import CHECK_INDEX, ID_MASK
 from .query import fts_expression, fts_title_expression, ts_query, ts_title_query
 
 MAX_COUNT = 10_000  # counts above this are shown as "10,000+"
@@ -114,6 +114,13 @@ class SearchQuerySet(QuerySet):
             return None, []
         finally:
             _CORRELATED.reset(token)
+        # SQLite would look the article up by its rowid and read the whole row to check the
+        # filters; the index that starts with the id holds what they read. A query that joins
+        # other tables is left to the planner.
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        inner_sql = inner_sql.replace(
+            f"FROM {table} WHERE", f"FROM {table} INDEXED BY {CHECK_INDEX} WHERE", 1
+        )
         sql = (
             f"SELECT {select} FROM articles_search WHERE articles_search MATCH %s"  # noqa: S608
             f" AND EXISTS ({inner_sql})"
