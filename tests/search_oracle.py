@@ -26,19 +26,19 @@ LONGEST_WORD = 64  # longer runs of letters and digits are not words (hashes, ba
 
 
 @cache
-def _t2s():
-    return opencc.OpenCC("t2s")
-
-
-@cache
-def _simplified(char):
-    converted = _t2s().convert(char)
-    return converted if len(converted) == 1 else char
+def _simplified():
+    """{code point: simplified character} for every CJK character OpenCC's t2s changes."""
+    converter, table = opencc.OpenCC("t2s"), {}
+    for block in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0)):
+        for code in range(*block):
+            converted = converter.convert(chr(code))
+            if len(converted) == 1 and converted != chr(code):
+                table[code] = converted
+    return table
 
 
 def fold(text):
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    return "".join(_simplified(char) if _IS_CJK.match(char) else char for char in text)
+    return unicodedata.normalize("NFKC", text or "").casefold().translate(_simplified())
 
 
 def _runs(text):
