@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import search as search_index
 from .models import Article, Author, Category, Source
-from .search.facets import facets
+from .search.facets import cached_facets
 
 PAGE_SIZE = 20
 
@@ -69,9 +69,6 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         # Chinese labels end in a full-width colon; the English catalogue gives ":".
         kwargs.setdefault("label_suffix", _("："))
-        super().__init__(*args, **kwargs)
-
-    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Built per form, not at import: "public" moves with the clock, and a name found
         # only on drafts must not be offered (or accepted) as a filter.
@@ -179,7 +176,8 @@ def search(request):
             article.title_html = search_index.highlight(article.title, parsed)
             article.snippet = search_index.snippet(article.body_text, parsed)
             article.category_list = _categories_once(article)
-        facet_counts = facets(results)
+        filters = sorted((name, str(value)) for name, value in form.cleaned_data.items() if value)
+        facet_counts = dict(cached_facets(results, repr((parsed.key(), filters))))
         facet_counts["year"] = [
             (year, n, f"{year:04d}-01-01", f"{year:04d}-12-31") for year, n in facet_counts["year"]
         ]

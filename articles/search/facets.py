@@ -4,15 +4,20 @@ Each count is over every match (not a page of them), so the cost grows with the 
 bench/search_bench.py measures it.
 """
 
+import hashlib
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Value, When
 from django.db.models.functions import Left, StrIndex
 from django.utils import timezone
 
+from .. import cache_version
 from ..models import Article, Category
 
 FACET_SIZE = 10  # values shown per facet, most matches first
+# Publish windows open and close without a write, so a cached count lives a minute at most.
+CACHE_SECONDS = 60
 
 
 def _named(matches, field):
@@ -75,3 +80,15 @@ def facets(results):
         "author": _named(matches, "author"),
         "year": _years(matches),
     }
+
+
+def cached_facets(results, key):
+    """facets(results), cached under `key` (what the query and filters are) for the current
+    content version: every import commit and editorial change moves it."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cache_key = f"search-facets:{cache_version.current()}:{digest}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = facets(results)
+        cache.set(cache_key, found, CACHE_SECONDS)
+    return found
