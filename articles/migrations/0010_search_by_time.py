@@ -65,7 +65,7 @@ def run(statements_by_vendor, rebuild):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0008_import_run_warnings"),
+        ("articles", "0009_mirrored_image"),
     ]
 
     operations = [
