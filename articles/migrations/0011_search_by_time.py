@@ -65,7 +65,7 @@ def run(statements_by_vendor, rebuild):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_mirrored_image"),
+        ("articles", "0010_article_source_root"),
     ]
 
     operations = [
