@@ -126,8 +126,10 @@ def test_pages_feeds_and_lists_use_the_local_copy_and_failures_keep_the_remote_u
 ):
     photo, missing = host.url("photo.jpg"), host.url("missing.jpg")
     import_posts(tmp_path / "posts", {"a.md": post("镜像", [photo, missing], headimg=photo)})
-    mirror("--all")
     article = Article.objects.get()
+    cached = client.get(article.get_absolute_url()).content.decode()
+    assert f'src="{photo}"' in cached  # the remote picture, now in the page cache
+    mirror("--all")
     local = MirroredImage.objects.get(url=photo)
 
     page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")

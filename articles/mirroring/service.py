@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from .. import cache_version
 from ..models import Article, ArticleImage
 from .fetching import HostPacer, Limits, MirrorError, absolute_url, fetch_picture, new_session
 from .models import MirroredImage, url_key
@@ -129,4 +130,7 @@ def mirror_images(articles, *, which=PENDING_ONLY, jobs=4, limits=None, report=N
             row.save()
             if report:
                 report(row)
+    if result.counts[MIRRORED]:
+        # Cached pages still point at the remote copies: readers get the local ones now.
+        cache_version.bump()
     return result
