@@ -62,10 +62,15 @@ class ChangesContent:
 
 
 class MergesArticles:
-    """A merge re-files articles, so it also needs the permission to change articles."""
+    """Who may merge: a merge changes and deletes rows here and re-files articles, so it needs
+    all three permissions. (An action's own `permissions` list is any-of, not all-of.)"""
 
-    def has_article_change_permission(self, request):
-        return request.user.has_perm("articles.change_article")
+    def has_merge_permission(self, request):
+        return (
+            self.has_change_permission(request)
+            and self.has_delete_permission(request)
+            and request.user.has_perm("articles.change_article")
+        )
 
 
 class ArticleCountAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
@@ -458,6 +463,18 @@ class ArticleImageAdmin(ChangesContent, admin.ModelAdmin):
     search_fields = ["article__title", "caption"]
     autocomplete_fields = ["article"]
     list_select_related = ["article"]
+
+    # An image's alt text and caption are part of its article: changing or removing one is
+    # an edit of the article, which a re-import must keep.
+    def save_model(self, request, obj, form, change):
+        obj.article.edit(lambda _: obj.save(), user=request.user, comment=gettext("修改图片"))
+
+    def delete_model(self, request, obj):
+        obj.article.edit(lambda _: obj.delete(), user=request.user, comment=gettext("删除图片"))
+
+    def delete_queryset(self, request, queryset):
+        articles = Article.objects.filter(pk__in=queryset.values("article_id"))
+        articles.edit(lambda _: queryset.delete(), user=request.user, comment=gettext("删除图片"))
 
 
 # Renaming a tag renames it on every article page and tag list.

@@ -107,11 +107,8 @@ def remove_tags(modeladmin, request, queryset):
     return action_page(modeladmin, request, queryset, BulkTagsForm, _("从所选文章移除标签"), apply)
 
 
-# Merging deletes the absorbed rows, so it needs delete as well as change permission, and it
-# re-files articles, so it needs the permission to change them ("article_change").
-@admin.action(
-    description=gettext_lazy("合并所选项…"), permissions=["change", "delete", "article_change"]
-)
+# has_merge_permission (admin.MergesArticles): change and delete here, and change articles.
+@admin.action(description=gettext_lazy("合并所选项…"), permissions=["merge"])
 def merge(modeladmin, request, queryset):
     """Merge the selected rows into the one the editor picks (Author/Editor/Source/Category)."""
     if queryset.count() < 2:
