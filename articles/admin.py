@@ -23,6 +23,7 @@ from taggit.models import Tag
 from . import admin_actions, admin_images, cache_version, curation
 from .content import html_to_text
 from .forms import ArticleAdminForm, ArticleImageForm
+from .mirroring.display import localize, pictures_of
 from .models import (
     Article,
     ArticleImage,
@@ -401,9 +402,13 @@ def preview_context(form):
     names = list(form.cleaned_data.get("tags") or [])
     known = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
     tags = [known.get(name) or Tag(name=name, slug=unicode_slug(name, "tag")) for name in names]
+    pictures = pictures_of([article])
     return {
         "article": article,
         "object": article,
+        # As ArticleDetail shows it: mirrored pictures from their local copies.
+        "body_html": localize(article.body_html, pictures),
+        "lead_picture": pictures.get(article.lead_image_url),
         "breadcrumbs": breadcrumbs(categories),
         "tags": tags,
         "canonical_url": article.get_absolute_url(),
