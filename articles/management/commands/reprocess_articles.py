@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import reprocess_articles
+from articles.importing.stops import ImportAborted
+from articles.strings import printable
 
 
 class Command(BaseCommand):
@@ -33,7 +35,7 @@ class Command(BaseCommand):
             if outcome.action == "failed":
                 self.stderr.write(f"failed: {outcome.error}")
             elif options["verbosity"] >= 2:
-                self.stdout.write(f"{outcome.action}: {outcome.rel_path}")
+                self.stdout.write(f"{outcome.action}: {printable(outcome.rel_path)}")
 
         # A dry run writes nothing: it neither waits for a real run nor blocks one.
         lock = nullcontext()
@@ -53,6 +55,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{error}; try again when it has finished, or pass --wait"
             ) from error
+        except ImportAborted as error:  # the database refused to write or went away
+            raise CommandError(f"re-processing {error}") from error
         if options["verbosity"] >= 1:
             self.stdout.write(result.summary())
         if result.counts["failed"]:
