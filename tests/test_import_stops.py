@@ -7,6 +7,7 @@ Real child processes against a scratch database, as in test_faults.
 """
 
 import os
+import signal
 import sqlite3
 import subprocess
 import time
@@ -17,7 +18,7 @@ import pytest
 
 from bench.load_bench import is_postgres, make_corpus, manage, scratch_database
 
-from .test_faults import dev_env, start_import, summary
+from .test_faults import connect, dev_env, start_import, summary
 
 pytestmark = pytest.mark.slow
 
@@ -156,3 +157,30 @@ def test_a_killed_importer_leaves_no_worker_forkserver_or_tracker_behind(tmp_pat
         # and the next run finishes what the killed one began
         done = manage(dev_env(url), "import_articles", corpus, capture_output=True, text=True)
         assert summary(done.stdout)["failed"] == 0
+
+
+def test_an_interrupted_run_says_so_in_its_import_run(tmp_path):
+    """Ctrl-C (or any exception) mid-run: its ImportRun says it stopped and after how many
+    files, instead of 'finished' as if every file had been looked at."""
+    corpus = make_corpus(tmp_path / "corpus", 1500)
+    with scratch_database(tmp_path, f"na_interrupted_{os.getpid()}") as url:
+        process = start_import(
+            dev_env(url),
+            corpus,
+            "--jobs",
+            "2",
+            "-v2",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first_created(process)
+        os.kill(process.pid, signal.SIGINT)
+        out, _ = finish(process, 120)
+        assert process.returncode != 0
+        # the first 'created:' line was read by first_created()
+        stored = 1 + sum(line.startswith("created: ") for line in out.splitlines())
+        db = connect(url)
+        rows = db.execute("SELECT created, aborted FROM articles_importrun").fetchall()
+        db.close()
+        assert rows == [(stored, f"stopped after {stored} files: interrupted")]

@@ -247,6 +247,12 @@ class Importer:
             reason = str(error) if isinstance(error, ImportAborted) else database_problem(error)
             self.result.aborted = f"stopped after {self.result.total} files: {reason}"
             raise ImportAborted(self.result.aborted, self.result) from error
+        except BaseException as error:
+            # A bug or Ctrl-C: the traceback is the report, but the ImportRun must not say
+            # the run finished as if every file after this one had been looked at.
+            what = "interrupted" if isinstance(error, KeyboardInterrupt) else repr(error)[:500]
+            self.result.aborted = f"stopped after {self.result.total} files: {what}"
+            raise
         finally:
             if parsed is not None:
                 parsed.close()  # stops the workers
