@@ -33,6 +33,17 @@ def png(width, height, mode="RGB"):
 
 
 PHOTO = jpeg(1600, 900)
+# Distinct photographs for benchmarks (each URL gets one by its hash), made on first use.
+_VARIETY = []
+
+
+def photo_for(path, variety):
+    if variety <= 1:
+        return PHOTO
+    while len(_VARIETY) < variety:
+        n = len(_VARIETY)
+        _VARIETY.append(jpeg(1600, 900, color=(40 + 3 * n % 200, 120, 200 - 2 * n % 150)))
+    return _VARIETY[hash(path) % variety]
 SMALL = png(200, 100)
 BOMB = png(6000, 6000, mode="1")  # 36 megapixels in a few kilobytes (tests allow 10)
 
@@ -57,7 +68,7 @@ class Handler(BaseHTTPRequestHandler):
         name = path.rsplit("/", 1)[-1]
         folder = path.strip("/").split("/")[0]
         if name.startswith(("photo", "copy")) or folder == "photo":
-            self.send(200, PHOTO)
+            self.send(200, photo_for(path, self.server.variety))
         elif name.startswith("small") or folder == "small":
             self.send(200, SMALL, kind="image/png")
         elif name == "missing.jpg":
@@ -93,12 +104,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class PictureServer:
-    def __init__(self, slow_seconds=3):
+    def __init__(self, slow_seconds=3, variety=1):
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.requests = Counter()
         self.httpd.referers = []
         self.httpd.slow_seconds = slow_seconds
+        self.httpd.variety = variety
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

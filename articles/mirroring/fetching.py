@@ -182,9 +182,12 @@ def renditions(data, width, sizes):
             return made  # a resized animation would be a still picture: keep the original
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
         for size in sorted(s for s in sizes if s < width):
-            copy = image.resize((size, round(image.height * size / width)), Image.LANCZOS)
+            # reducing_gap: a cheap box reduction first, then Lanczos; same look, less work.
+            copy = image.resize(
+                (size, round(image.height * size / width)), Image.LANCZOS, reducing_gap=2.0
+            )
             out = io.BytesIO()
-            copy.save(out, "WEBP", quality=80, method=4)
+            copy.save(out, "WEBP", quality=80, method=3)
             made[size] = out.getvalue()
     return made
 
