@@ -15,6 +15,7 @@ A `queryset.update()` on articles skips all of that; nothing editorial may use o
 
 import reversion
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from . import cache_version, search
@@ -70,6 +71,11 @@ def edit(articles, change=None, *, fields=(), user=None, comment="", edited=True
 def keep_revisions(articles, user, comment):
     """One revision per article, of its state after the change (its images and tag links
     read again from the database)."""
+    # What a revision follows and serializes, read for all of them at once instead of three
+    # queries per article.
+    for article in articles:
+        getattr(article, "_prefetched_objects_cache", {}).clear()
+    prefetch_related_objects(articles, "images", "tagged_items__tag", "categories")
     for article in articles:
         with reversion.create_revision():
             reversion.add_to_revision(article)
