@@ -251,6 +251,11 @@ def tag_cut(a):
     assert tags_of(a) == ["签" * 100]
 
 
+def xml_forbidden_escaped(a):
+    # Escapes decode to what XML forbids: raw, libyaml refuses them, escaped it does not.
+    assert (a.title, a.author.name, tags_of(a)) == ("转义非法字符标题", "作者", ["标签"])
+
+
 def xml_forbidden(a):
     assert (a.title, a.author.name, tags_of(a)) == ("非法字符标题结束", "作者", ["标签"])
     assert a.body_text == "正文有非法字符。"
@@ -264,6 +269,7 @@ IMPORTS = {
     "tag-with-commas.md": tag_with_commas,
     "tag-150-chars.md": tag_cut,
     "title-xml-forbidden.md": xml_forbidden,
+    "title-xml-forbidden-escaped.md": xml_forbidden_escaped,
     "only-front-matter.md": only_front_matter,
     "title-punctuation-only.md": punctuation_title,
     "title-emoji-only.md": emoji_title,

@@ -139,6 +139,7 @@ def test_what_was_stripped_is_reported_per_file_and_kept(tmp_path):
 def test_every_feed_parses_as_xml_with_hostile_names_imported(tmp_path, client):
     names = [
         "title-xml-forbidden.md",
+        "title-xml-forbidden-escaped.md",
         "title-html-entities.md",
         "title-bidi-and-zero-width.md",
         "control-characters.md",
@@ -172,4 +173,5 @@ def test_every_feed_parses_as_xml_with_hostile_names_imported(tmp_path, client):
         titles.update(
             t.text for t in root.iter("title", "{http://www.w3.org/2005/Atom}title") if t.text
         )
-    assert {"非法字符标题结束", 'AT&T <财报> "超预期" 新浪', "文标零宽隔离"} <= titles
+    wanted = {"非法字符标题结束", "转义非法字符标题", 'AT&T <财报> "超预期" 新浪', "文标零宽隔离"}
+    assert wanted <= titles
