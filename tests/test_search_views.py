@@ -289,3 +289,22 @@ def test_admin_edit_reindexes(admin_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert [a.title for a in type(article).objects.search("景俊海")] == ["新标题景俊海"]
     assert not type(article).objects.search("旧标题").exists()
+
+
+def test_admin_bulk_action_over_a_search_acts_on_every_match(admin_client, settings):
+    # More matches than one changelist page: "select all" must reach the ones not shown.
+    matches = indexed(*(make(f"疫情通报{n}", "正文", slug=f"m{n}") for n in range(130)))
+    indexed(make("天气", "晴。", slug="weather"))
+    url = reverse("admin:articles_article_changelist")
+    listed = admin_client.get(url, {"q": "疫情"})
+    assert listed.context["cl"].result_count == 130
+    assert len(listed.context["cl"].result_list) == listed.context["cl"].list_per_page < 130
+    response = admin_client.post(
+        url + "?q=%E7%96%AB%E6%83%85",
+        {"action": "unpublish", "select_across": "1", "_selected_action": [matches[0].pk]},
+    )
+    assert response.status_code == 302
+    from articles.models import Article
+
+    assert Article.objects.drafts().count() == 130
+    assert Article.objects.published().get().title == "天气"
