@@ -164,6 +164,13 @@ class SearchQuerySet(QuerySet):
             return self._scan_count(limit)
         return QuerySet.count(self[:limit])
 
+    def match_keys(self):
+        """Every match's index key, read from the FTS5 index (SQLite); None where the index
+        cannot answer for this queryset (PostgreSQL, or a reshaped query)."""
+        if not self._scannable():
+            return None
+        return [key for (key,) in self._run(*self._scan_sql("articles_search.rowid", None))]
+
     def count(self):
         if self._result_cache is None and not self.query.is_sliced and self._scannable():
             return self._scan_count()
