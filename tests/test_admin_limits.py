@@ -41,6 +41,7 @@ def test_an_article_of_300_images_saves_and_previews(admin_client, photo_story):
     )
     assert preview.status_code == 200
     assert "春耕图集（改）" in preview.text
+    assert preview.text.count('src="https://n.sinaimg.cn/gallery/') == IMAGES - 1
     saved = admin_client.post(change, data)
     assert saved.status_code == 302, saved.context["errors"] if saved.context else saved
     photo_story.refresh_from_db()
