@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.importing import tag_library
 from articles.importing.bodies import render_body
+from articles.importing.errors import PostError
 from articles.importing.pipeline import ArticleData, process_post
 from articles.models import Article, ImportRun
 
@@ -174,3 +175,20 @@ def test_warnings_are_reported_and_kept_and_post_links_resolve(tmp_path, client)
     assert response.status_code == 302
     assert response["Location"] == Article.objects.get(title="Hello").get_absolute_url()
     assert client.get("/link/no-such-post/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{% a " * 20_000, "{{< a " * 20_000, "`a `` {% b " * 10_000],
+    ids=["unclosed-liquid", "unclosed-hugo", "backticks"],
+)
+def test_hostile_tag_soup_ends_quickly(body):
+    # Linear: before the arguments were bounded, the first of these ran for minutes.
+    rendered = render_body(body)
+    assert rendered.warnings == []
+    assert "{" in rendered.html  # the soup stays text: none of it is a complete tag
+
+
+def test_a_body_with_over_a_thousand_tags_is_refused():
+    with pytest.raises(PostError, match="the body has more than 1000 engine tags"):
+        render_body("{% note %}" * 1001)
