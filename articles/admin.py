@@ -505,7 +505,6 @@ class ImportRunAdmin(admin.ModelAdmin):
         "command",
         "started_at",
         "finished_at",
-        "dry_run",
         "created",
         "updated",
         "unchanged",
@@ -513,7 +512,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         "failed",
         "vanished",
     ]
-    list_filter = ["command", "dry_run"]
+    # A dry run writes nothing, not even its own record, so there is no dry-run column.
+    list_filter = ["command"]
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in ImportRun._meta.fields]
 

@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelectMultiple
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.utils import parse_tags
@@ -11,11 +12,13 @@ from .content import clean_line
 from .models import Article, ArticleImage, Category
 from .validators import validate_body_images, validate_image_url
 
-# What the editor may produce: a subset of the sanitizer's allowlist (content/sanitizing.py),
-# so nothing an editor makes is silently dropped on save. Figure/Image/Caption must stay on:
-# ProseMirror drops any element its schema does not know, and imported bodies are full of
-# <figure><img><figcaption>; without them, opening and saving an article would lose its photos.
-# Links open in the same tab (no target) because the sanitizer strips target anyway.
+# The editor's schema: every element and attribute the sanitizer keeps (content/sanitizing.py)
+# has a node, mark or attribute here, because ProseMirror drops whatever its schema does not
+# know: without Figure/Image/Caption, opening and saving an imported article lost its photos
+# and turned their credits into loose paragraphs. What no extension can hold is unwrapped by
+# the editor with its text kept (<span>, <div>, a table's <thead>); tests/browser/
+# test_editor_round_trip.py saves every real article through the editor and compares.
+# Only the "configurable" preset reads this "extensions" dict; the default preset ignores it.
 EDITOR_CONFIG = {
     "extensions": {
         "Bold": True,
@@ -24,35 +27,86 @@ EDITOR_CONFIG = {
         "Strike": True,
         "Subscript": True,
         "Superscript": True,
-        "Heading": {"levels": [2, 3, 4]},  # h1 is the page title
+        "TextStyle": True,
+        "Highlight": True,
+        "Code": True,
+        "Small": True,
+        "Cite": True,
+        "InlineQuote": True,
+        "Heading": {"levels": [2, 3, 4, 5, 6]},  # h1 is the page title
         "BulletList": True,
         "OrderedList": True,
         "ListItem": True,
         "Blockquote": True,
+        "CodeBlock": True,
         "HorizontalRule": True,
         "HardBreak": True,
+        # Links open in the same tab (no target): the sanitizer strips target anyway.
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-        "Image": True,
+        # The attributes the sanitizer forces, so the editor shows Sina's images (its host
+        # refuses requests with a Referer) and sends what will be stored.
+        "Image": {"HTMLAttributes": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
         "Figure": True,
         "Caption": True,
         "Table": True,
         "TableRow": True,
         "TableHeader": True,
         "TableCell": True,
+        "SanitizerAttributes": True,
         # The HTML button lets an editor fix markup the toolbar cannot reach.
         "HTML": True,
         "History": True,
+        "Fullscreen": True,
+        "MenuTranslation": True,
     }
 }
+
+
+class ArticleBodyWidget(AdminProseEditorWidget):
+    """The admin's prose editor with the project's extensions (static/articles/editor_extras.js)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, config=EDITOR_CONFIG, preset="configurable", **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        # static() at render time: the hashed file name under ManifestStaticFilesStorage.
+        extras = static("articles/editor_extras.js")
+        return {**config, "js_modules": [*config["js_modules"], extras]}
+
+
+class SplitDateTimeWithSeconds(AdminSplitDateTime):
+    """The admin's date and time inputs, the time with its seconds. The stock time input shows
+    the locale's first time format, "%H:%M" in Chinese, so saving an unchanged form cut the
+    seconds off every imported publication time."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[1].format = "%H:%M:%S"
+
+
+DATETIME_FIELDS = ["published_at", "publish_start", "publish_end", "updated_at"]
 
 
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        # The ModelAdmin's fieldsets choose the fields; this form swaps the body widget and
-        # holds image URLs to the importer's rule.
+        # The ModelAdmin's fieldsets choose the fields; this form swaps the body and date-time
+        # widgets and holds image URLs to the importer's rule.
         fields = "__all__"  # noqa: DJ007
-        widgets = {"body_html": AdminProseEditorWidget(config=EDITOR_CONFIG)}
+        widgets = {
+            "body_html": ArticleBodyWidget(),
+            **{name: SplitDateTimeWithSeconds() for name in DATETIME_FIELDS},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        # The inputs show whole seconds; a time the editor left alone keeps its fraction.
+        for name in DATETIME_FIELDS:
+            value, stored = cleaned.get(name), getattr(self.instance, name, None)
+            if value and stored and value == stored.replace(microsecond=0):
+                cleaned[name] = stored
+        return cleaned
 
     def clean_tags(self):
         # Tag names are printed by feeds: one line, XML-safe, as the importer stores them.

@@ -292,7 +292,7 @@ MIDDLEWARE.insert(0, "articles.cache_version.RequestScopeMiddleware")
 # Content-Security-Policy (django-csp 4.x format). No inline script anywhere; remote images
 # stay allowed because article bodies hot-link the news sites' image hosts (http ones too).
 # newsarchive.csp adds 'unsafe-inline' styles for /admin/ only (see its docstring).
-INSTALLED_APPS += ["csp", "axes"]
+INSTALLED_APPS += ["csp", "newsarchive.apps.AxesConfig"]  # axes, with a Chinese admin name
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "newsarchive.csp.SitePolicyMiddleware",

@@ -33,6 +33,13 @@ MAX_EDITOR_LENGTH = 100
 INDENT = "\u3000 \t\r\n\xa0"
 DROPPED = ("style", "script", "noscript", "iframe", "template", "link", "meta")
 EMPTY_REMOVABLE = {"p", "div", "span", "font", "strong", "b", "em", "i", "section"}
+# Blocks a code block holds as text: the editor's code blocks hold text alone and would move
+# them out of the <pre> (Hexo's unrendered Markdown has `<pre><figcaption>caption</figcaption>`).
+BLOCKS_IN_PRE = {
+    "p", "div", "section", "figure", "figcaption", "blockquote", "ul", "ol", "li", "dl", "dt",
+    "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6",
+}  # fmt: skip
 CONTENT_ELEMENTS = {"img", "br", "figure"}  # count as content though they hold no text
 # Browsers flatten anything deeper (Blink's limit); nh3's parser is quadratic in depth, so
 # 100,000 nested <div>s took minutes there.
@@ -77,6 +84,7 @@ class Parts:
     editor_lines: list = field(default_factory=list)
     images: list = field(default_factory=list)
     fonts: list = field(default_factory=list)
+    preformatted: list = field(default_factory=list)
     containers: list = field(default_factory=list)
     boilerplate_images: set = field(default_factory=set)
 
@@ -122,6 +130,8 @@ def sort_elements(root):
                     parts.leading.append(element)
             elif name == "font":
                 parts.fonts.append(element)
+            elif name == "pre":
+                parts.preformatted.append(element)
             if name in EMPTY_REMOVABLE:
                 parts.containers.append(element)
     return parts
@@ -253,6 +263,9 @@ def normalize_markup(root, parts):
             font.attrib.clear()
         else:
             font.drop_tag()
+    for pre in parts.preformatted:
+        for inner in list(pre.iterdescendants(*BLOCKS_IN_PRE)):
+            inner.drop_tag()
     # Paragraph indents were typed as ideographic spaces; the stylesheet indents instead.
     for paragraph in parts.paragraphs:
         if gone(paragraph, root):

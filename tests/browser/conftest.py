@@ -71,3 +71,17 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture
+def editor_cookie(transactional_db, django_user_model, live_server):
+    """The session cookie of a logged-in superuser, for page.context.add_cookies()."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    user = django_user_model.objects.create_superuser("chief", "chief@example.com", "pw-chief-1")
+    client = Client()
+    client.force_login(user)
+    cache.clear()
+    yield {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    cache.clear()
