@@ -76,14 +76,17 @@ def caption_of(image):
 
 
 def marked_text(root):
-    """Per mark, the text it covers: robust to the editor splitting one element in two."""
+    """Per mark, the text it covers, without whitespace: robust to the editor splitting one
+    element in two or dropping the blank between two, not to formatting lost or added."""
     covered = {}
     for element in root.iter(*MARKS):
+        name = MARKS[element.tag]
         if element.tag == "code" and next(element.iterancestors("pre"), None) is not None:
             continue
-        name = MARKS[element.tag]
-        covered[name] = covered.get(name, "") + "".join(element.itertext())
-    return {name: squash(text) for name, text in covered.items() if squash(text)}
+        if any(MARKS.get(outer.tag) == name for outer in element.iterancestors()):
+            continue  # <strong><strong>x</strong></strong> is bold once
+        covered[name] = covered.get(name, "") + "".join("".join(element.itertext()).split())
+    return {name: text for name, text in covered.items() if text}
 
 
 def structure(body_html):

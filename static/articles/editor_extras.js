@@ -101,10 +101,13 @@ export const MenuTranslation = Extension.create({
       translateButton(item.button)
       if (item.option) item.option.textContent = translated(item.option.textContent)
     }
-    // The dropdowns already show clones of the items' buttons; later clones are translated.
-    for (const button of editor.storage.menu?.dom?.querySelectorAll("button") || []) {
-      translateButton(button)
+    // The dropdowns show clones of buttons, made anew when the selection moves.
+    const menubar = editor.storage.menu?.dom
+    const translateMenubar = () => {
+      for (const button of menubar?.querySelectorAll("button") || []) translateButton(button)
     }
+    translateMenubar()
+    editor.on("transaction", translateMenubar)
     const container = editor.view.dom.parentElement
     new MutationObserver((mutations) => {
       for (const mutation of mutations) {

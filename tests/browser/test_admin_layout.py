@@ -20,8 +20,9 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 ALLOWED_LATIN = {"HTML", "URL", "IP", "GET", "POST", "HTTP", "Accept", "sha256"}
 # What the admin shows of the content itself (titles, bodies, file names) is not UI text.
 UI_TEXT = """() => {
-  const data = "td, .readonly, .ProseMirror, .material-icons, script, style, select, textarea,"
-    + " .breadcrumbs, #changelist-filter li, .xfull, .date_hierarchy a, #recent-actions-module";
+  const data = "td, tbody th, .readonly, .ProseMirror, .material-icons, script, style, select,"
+    + " textarea, .breadcrumbs, #changelist-filter li, .xfull, .date_hierarchy a,"
+    + " #recent-actions-module, #user-tools strong";
   const texts = [];
   const root = document.querySelector("#container");
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -38,10 +39,17 @@ UI_TEXT = """() => {
 }"""
 
 MEASURE = """() => {
+  // The lines its text takes on screen (a header's sort links and icons are boxes of their own).
   const lines = (element) => {
-    const range = document.createRange();
-    range.selectNodeContents(element);
-    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    const tops = new Set();
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      if (!walker.currentNode.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(walker.currentNode);
+      for (const rect of range.getClientRects()) tops.add(Math.round(rect.top));
+    }
+    return tops.size;
   };
   const title = document.querySelector("input[name=title]");
   return {
