@@ -9,18 +9,22 @@ import re
 
 import html5lib
 
-HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements that end a run of inline content, as in ProseMirror's (and the browser's) layout;
 # <img> too, because the editor keeps images as blocks of their own.
 BLOCKS = {
     "p", *HEADINGS, "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "table",
     "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "hr", "div", "img", "br",
+    "dl", "dt", "dd", "details", "summary",
 }  # fmt: skip
 MARKS = {
     "strong": "strong", "b": "strong", "em": "em", "i": "em", "u": "u", "s": "s",
     "sub": "sub", "sup": "sup", "code": "code", "small": "small", "cite": "cite", "q": "q",
-    "mark": "mark",
+    "mark": "mark", "kbd": "kbd", "samp": "samp", "var": "var", "abbr": "abbr", "del": "del",
+    "ins": "ins",
 }  # fmt: skip
+# Attributes a reader depends on: link targets (ids), alignment, the stylesheet's classes.
+KEPT_ATTRIBUTES = ("id", "class", "align", "scope", "cite", "title", "datetime", "open", "start")
 # ProseMirror collapses ASCII whitespace only; U+3000 and NBSP are text to it.
 _SPACES = re.compile(r"[ \t\r\n\f]+")
 
@@ -121,6 +125,20 @@ def structure(body_html):
         "rules": len(list(root.iter("hr"))),
         "paragraphs": [text for context, text in runs if context == "paragraph"],
         "marks": marked_text(root),
+        "attributes": [
+            (element.tag, *(element.get(name) for name in KEPT_ATTRIBUTES))
+            for element in root.iter()
+            if isinstance(element.tag, str)
+            and element.tag not in ("span", "img", "a")
+            and any(element.get(name) for name in KEPT_ATTRIBUTES)
+        ],
+        # Highlighting: the token spans of code samples, whitespace-only ones left out.
+        "highlighting": [
+            (span.get("class"), "".join(span.itertext()))
+            for pre in root.iter("pre")
+            for span in pre.iter("span")
+            if span.get("class") and "".join(span.itertext()).strip()
+        ],
         "text": " ".join(text for _, text in runs),
     }
 

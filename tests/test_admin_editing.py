@@ -1,5 +1,7 @@
 """Editing an article in the admin: editor widget, sanitizing, edited mark, preview, history."""
 
+import html
+import json
 import re
 
 import pytest
@@ -49,9 +51,16 @@ def found(q):
 
 def test_change_page_has_the_rich_text_editor_served_locally(admin_client, article):
     content = admin_client.get(change_url(article)).content.decode()
-    assert re.search(
-        r'<textarea[^>]+name="body_html"[^>]+data-django-prose-editor-default=', content
+    # The configurable preset: the default one ignores the extensions the form configures
+    # (figures, images, tables), and saving a body in it lost every photo.
+    found = re.search(
+        r'<textarea[^>]+name="body_html"[^>]+data-django-prose-editor-configurable="([^"]+)"',
+        content,
     )
+    assert found
+    config = json.loads(html.unescape(found.group(1)))
+    assert {"Figure", "Image", "Caption", "Table", "Link", "CodeBlock"} <= set(config["extensions"])
+    assert config["js_modules"] == ["/static/articles/editor_extras.js"]
     assert '<script type="importmap"' in content
     assert "/static/django_prose_editor/editor.js" in content
     # Every script and stylesheet comes from our own static files: nothing from a CDN.
@@ -63,7 +72,7 @@ def test_change_page_has_the_rich_text_editor_served_locally(admin_client, artic
 def test_editor_static_files_ship_with_the_package():
     from django.contrib.staticfiles import finders
 
-    for name in ("editor.js", "default.js", "editor.css", "material-icons.woff2"):
+    for name in ("editor.js", "configurable.js", "editor.css", "material-icons.woff2"):
         assert finders.find(f"django_prose_editor/{name}"), name
 
 

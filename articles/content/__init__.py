@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..strings import xml_safe
+from .highlight import highlight_plain_blocks
 from .sanitizing import safe_url, sanitize
 from .text import EXCERPT_CHARS, clean_line, excerpt_of, html_to_text
 
@@ -42,7 +43,8 @@ def derive(*, title, body_html, excerpt="", original_title=""):
     excerpt is cut from the text. Every string is XML-safe, so no title or body can break a
     feed. Running derive on its own output changes nothing.
     """
-    body_html = xml_safe(sanitize(body_html or "")).strip()
+    # The admin's editor returns code blocks as plain text; they are highlighted again.
+    body_html = xml_safe(sanitize(highlight_plain_blocks(body_html or ""))).strip()
     body_text = unicodedata.normalize("NFC", html_to_text(body_html))
     return Derived(
         title=clean_line(title),

@@ -8,7 +8,7 @@ on spans, and `language-<alias>` on code for every language Pygments knows.
 
 import re
 from functools import lru_cache
-from html import escape
+from html import escape, unescape
 
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
@@ -70,6 +70,25 @@ def code_block(code, language=""):
     inner = highlight(code, language) or escape(code, quote=False)
     attribute = f' class="language-{language}"' if language else ""
     return f"<pre><code{attribute}>{inner}</code></pre>\n"
+
+
+# A code block as the admin's editor sends it back: its code blocks hold text alone, so the
+# highlighting spans are gone and only the language class is left.
+PLAIN_CODE_BLOCK = re.compile(r'<pre><code class="language-([\w+#.-]+)">([^<]*)</code></pre>')
+
+
+def highlight_plain_blocks(html):
+    """`html` with every unhighlighted code block of a known language highlighted again, as
+    the importer would have; a highlighted block has spans and is left alone."""
+
+    def again(match):
+        language, code = match.group(1), unescape(match.group(2))
+        inner = highlight(code, language)
+        if not inner:
+            return match.group(0)
+        return f'<pre><code class="language-{language}">{inner}</code></pre>'
+
+    return PLAIN_CODE_BLOCK.sub(again, html) if "<pre><code class=" in html else html
 
 
 def stylesheet():

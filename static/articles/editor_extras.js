@@ -26,6 +26,40 @@ const inlineMark = (name, tag) =>
 export const Small = inlineMark("small", "small")
 export const Cite = inlineMark("cite", "cite")
 export const InlineQuote = inlineMark("inlineQuote", "q")
+export const Keyboard = inlineMark("keyboard", "kbd")
+export const Sample = inlineMark("sample", "samp")
+export const Variable = inlineMark("variable", "var")
+export const Deleted = inlineMark("deleted", "del")
+export const Inserted = inlineMark("inserted", "ins")
+export const Abbreviation = inlineMark("abbreviation", "abbr")
+
+const blockNode = (name, tag, content, extra = {}) =>
+  stock.Node.create({
+    name,
+    content,
+    defining: true,
+    ...extra,
+    parseHTML() {
+      return [{ tag }]
+    },
+    renderHTML({ HTMLAttributes }) {
+      return [tag, mergeAttributes(HTMLAttributes), 0]
+    },
+  })
+
+// Definition lists and disclosure widgets, as the Markdown renderer writes them.
+export const DescriptionList = blockNode(
+  "descriptionList",
+  "dl",
+  "(descriptionTerm | descriptionDetails)+",
+  { group: "block" },
+)
+export const DescriptionTerm = blockNode("descriptionTerm", "dt", "inline*")
+export const DescriptionDetails = blockNode("descriptionDetails", "dd", "block+")
+export const Details = blockNode("details", "details", "detailsSummary block*", { group: "block" })
+export const DetailsSummary = blockNode("detailsSummary", "summary", "inline*")
+// A <div> the sanitizer lets keep a class (footnotes, alerts) stays a block of its own.
+export const ClassedDiv = blockNode("classedDiv", "div[class]", "block+", { group: "block" })
 
 // Tiptap's code mark excludes every other mark, links too: `<a><code>f()</code></a>`, common
 // in release notes, lost its link.
@@ -53,16 +87,34 @@ export const Image = stock.Image.extend({
 const plainAttribute = (name) => ({
   default: null,
   parseHTML: (element) => element.getAttribute(name),
-  renderHTML: (attributes) => (attributes[name] ? { [name]: attributes[name] } : {}),
+  renderHTML: (attributes) =>
+    attributes[name] != null ? { [name]: attributes[name] } : {},
 })
+
+// The attributes the sanitizer keeps on elements the stock extensions hold (ids under its
+// prefix, the classes it allows, table alignment, th scope, blockquote cite, abbr title,
+// del/ins datetime, details open); the sanitizer has the last word on their values.
+const HOLDERS = {
+  id: ["heading", "listItem", "descriptionTerm", "link"],
+  class: [
+    "paragraph", "bulletList", "orderedList", "listItem", "blockquote", "horizontalRule",
+    "tableCell", "tableHeader", "superscript", "classedDiv",
+  ],
+  align: ["tableCell", "tableHeader"],
+  scope: ["tableHeader"],
+  cite: ["blockquote"],
+  title: ["abbreviation"],
+  datetime: ["deleted", "inserted"],
+  open: ["details"],
+}
 
 export const SanitizerAttributes = Extension.create({
   name: "sanitizerAttributes",
   addGlobalAttributes() {
-    return [
-      { types: ["tableHeader"], attributes: { scope: plainAttribute("scope") } },
-      { types: ["blockquote"], attributes: { cite: plainAttribute("cite") } },
-    ]
+    return Object.entries(HOLDERS).map(([name, types]) => ({
+      types,
+      attributes: { [name]: plainAttribute(name) },
+    }))
   },
 })
 
