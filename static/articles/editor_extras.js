@@ -65,6 +65,25 @@ export const ClassedDiv = blockNode("classedDiv", "div[class]", "block+", { grou
 // in release notes, lost its link.
 export const Code = stock.Code.extend({ excludes: "" })
 
+// A highlighted sample (<pre><code> full of token spans) lost its line breaks when ProseMirror
+// parsed the spans; the code block reads the element's text as it is. derive() highlights
+// it again on save.
+export const CodeBlock = stock.CodeBlock.extend({
+  parseHTML() {
+    return [
+      {
+        tag: "pre",
+        preserveWhitespace: "full",
+        getContent: (element, schema) => {
+          const text = element.textContent
+          const holder = schema.nodes.paragraph
+          return (text ? holder.create(null, schema.text(text)) : holder.create()).content
+        },
+      },
+    ]
+  },
+})
+
 // An image inside a link (a linked thumbnail) keeps the link as an attribute; block nodes
 // cannot carry marks. It is written back as <a href><img></a>.
 export const Image = stock.Image.extend({
