@@ -31,6 +31,7 @@ from .models import (
     Category,
     Editor,
     ImportRun,
+    OldAddress,
     RawSource,
     Source,
     unicode_slug,
@@ -489,6 +490,16 @@ admin.site.unregister(Tag)
 @admin.register(Tag)
 class TagAdmin(ChangesContent, TaggitTagAdmin):
     pass
+
+
+@admin.register(OldAddress)
+class OldAddressAdmin(ChangesContent, admin.ModelAdmin):
+    """Addresses of the original sites, each answered with a 301 to its article."""
+
+    list_display = ["path", "article"]
+    search_fields = ["path", "article__title"]
+    autocomplete_fields = ["article"]
+    list_select_related = ["article"]
 
 
 @admin.register(RawSource)

@@ -491,6 +491,9 @@ class RawSource(models.Model):
         Article, primary_key=True, related_name="raw", on_delete=models.CASCADE
     )
     text = models.TextField(_("原始文件"))
+    # The engine, site settings and file time it was read with (FileContext.as_dict()), so
+    # reprocessing reads it the same way without the site's files.
+    context = models.JSONField(_("导入上下文"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("原始文件")
@@ -498,6 +501,43 @@ class RawSource(models.Model):
 
     def __str__(self):
         return self.article.source_path or str(self.article)
+
+
+class OldAddressQuerySet(models.QuerySet):
+    def target_for(self, path):
+        """The article an old address of its original site leads to, or None.
+
+        Both spellings of a trailing slash are tried: Hexo and Hugo link '/a/b/', Jekyll
+        '/a/b.html', and old links in the wild drop or add the slash.
+        """
+        candidates = {path, path.rstrip("/") or "/", path.rstrip("/") + "/"}
+        found = self.filter(path__in=candidates).select_related("article").first()
+        return found.article if found else None
+
+
+class OldAddress(models.Model):
+    """An address the article had on the site it was imported from; requests for it are
+    answered with a permanent redirect to the article, so old links keep working."""
+
+    path = models.CharField(
+        _("旧地址"),
+        max_length=1000,
+        unique=True,
+        help_text=_("原站点上的路径，例如 /2014/12/12/hello/；访问它会 301 跳转到文章。"),
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("文章"), related_name="old_addresses", on_delete=models.CASCADE
+    )
+
+    objects = OldAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("旧地址")
+        verbose_name_plural = _("旧地址")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.path
 
 
 class ArticleImage(models.Model):

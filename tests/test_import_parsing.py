@@ -110,7 +110,7 @@ def test_encodings_bom_crlf_cr_and_gb18030():
 
 def test_binary_and_empty_files_fail_clearly():
     assert "binary file" in build(b"\x89PNG\x00\x00\x01").error
-    assert build(b"").error == "no title in the front matter"
+    assert build(b"").error == "empty file: no front matter and no text"
 
 
 def test_yaml_errors_name_the_line():
@@ -151,7 +151,7 @@ def test_unknown_keys_kept_and_hexo_keys_mapped():
     )
     assert article.published is False and article.comments_enabled is False
     assert article.slug == "custom-slug"
-    assert article.extra == {"mood": "好", "when": "2022-01-02"}
+    assert article.extra == {"layout": "post", "mood": "好", "when": "2022-01-02"}
     assert article.excerpt == "Intro text"
     assert "<strong>bold</strong>" in article.body_html  # Markdown body rendered
 
@@ -160,7 +160,7 @@ def test_date_from_file_name_when_front_matter_has_none():
     article = build("---\ntitle: T\n---\nbody", name="2014-06-14-hexo-2-7-released.md")
     assert article.published_at == datetime(2014, 6, 14, tzinfo=SHANGHAI)
     failure = build("---\ntitle: T\n---\nbody", name="no-date.md")
-    assert failure.error == "no date in the front matter and none in the file name"
+    assert failure.error == "no date in the front matter or the file name, and no file time to use"
 
 
 def test_editor_work_code_and_font_strong_and_indents():

@@ -7,7 +7,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from ..content import safe_url
 from ..strings import clean_name, is_visible, xml_safe
 from . import limits
 from .bodies import render_body
+from .engines import FileContext, interpret
 from .errors import PostError
 from .yaml_front import load_yaml
 
@@ -44,9 +45,14 @@ KNOWN_KEYS = {
     "headimg",
     "thumbnail",
     "cover",
-    "layout",
 }
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# What Ruby's Time.parse (Jekyll) reads and fromisoformat does not: '2023-01-29 18:30:22
+# 2023 -0800' (a year typed twice), '2010-10-18 10:00:00 +0100', '2019-05-02T13:00'.
+LENIENT_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
+    r"(?:\s+\d{4})?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
+)
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 DATE_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -80,6 +86,7 @@ class ParsedPost:
     extra: dict = field(default_factory=dict)
     body_html: str = ""
     notes: list = field(default_factory=list)  # what was stripped or inferred, for the report
+    old_urls: list = field(default_factory=list)  # the post's addresses on its own site
 
 
 def load_front_matter(text, front_format, first_line):
@@ -277,7 +284,28 @@ def parse_date_text(text):
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    return None
+    return lenient_date(text)
+
+
+def lenient_date(text):
+    found = LENIENT_DATE.match(text)
+    if not found:
+        return None
+    year, month, day, hour, minute, second, offset = found.groups()
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+        if offset and offset not in ("Z", "UTC", "GMT"):
+            offset = offset.replace(":", "")
+            sign = -1 if offset[0] == "-" else 1
+            minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+            return moment.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    except ValueError:  # '2022-02-30', '+25:00': not a date, as for the formats above
+        return None
+    if offset:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def date_from_file_name(rel_path, zone):
@@ -298,13 +326,15 @@ def slug_hint(meta, notes):
     return slug
 
 
-def extra_of(meta):
-    """Keys with no meaning of their own, kept as JSON, within the limits."""
+def extra_of(meta, used=(), added=None):
+    """Keys with no meaning of their own, kept as JSON, within the limits. `used`: keys the
+    file's engine gave a meaning; `added`: what the engine keeps besides (Zola's [extra])."""
     extra = {
         plain_text(key): json_safe(value, key)
         for key, value in meta.items()
-        if key not in KNOWN_KEYS
+        if key not in KNOWN_KEYS and key not in used
     }
+    extra.update((key, json_safe(value, key)) for key, value in (added or {}).items())
     bound = limits.current()
     if len(extra) > bound.extra_keys:
         raise PostError(
@@ -340,23 +370,27 @@ def json_safe(value, key="", depth=0):
     return plain_text(str(value))
 
 
-def parse_post(raw, zone):
+def parse_post(raw, zone, context=None):
+    """Front matter and body -> ParsedPost, read the way the file's engine reads it."""
+    context = context or FileContext()
+    if not raw.front_matter.strip() and not raw.body.strip():
+        # An engine would publish an empty page; nobody wrote it, so it is not archived.
+        raise PostError("empty file: no front matter and no text")
     meta = load_front_matter(raw.front_matter, raw.front_format, raw.front_line)
     notes = list(raw.notes)
-    title = as_name(meta.get("title"), "title", notes)
+    engine = interpret(meta, raw.body, raw.rel_path, context, zone, bool(raw.front_format))
+    notes.extend(engine.notes)
+    title = as_name(engine.title, "title", notes)
     if not title:
-        written = as_text(meta.get("title"), "title")
+        written = as_text(engine.title, "title")
         raise PostError(
-            "title has no visible characters" if written else "no title in the front matter"
+            "title has no visible characters"
+            if written
+            else "no title in the front matter, no heading and no file name to use"
         )
     if len(title) > MAX_TITLE_LENGTH:
         raise PostError(f"title is {len(title)} characters long (limit {MAX_TITLE_LENGTH})")
-    if meta.get("date") not in (None, ""):
-        published_at = parse_date(meta["date"], zone)
-    else:
-        published_at = date_from_file_name(raw.rel_path, zone)
-        if published_at is None:
-            raise PostError("no date in the front matter and none in the file name")
+    published_at = parse_date(engine.date, zone)
     updated = meta.get("updated")
     body = raw.body
     excerpt = as_text(meta.get("excerpt") or meta.get("description"), "excerpt")
@@ -370,19 +404,23 @@ def parse_post(raw, zone):
         title=title,
         published_at=published_at,
         updated_at=parse_date(updated, zone, "updated") if updated not in (None, "") else None,
-        categories=parse_categories(
-            meta["categories"] if "categories" in meta else meta.get("category"), notes
+        categories=parse_categories(engine.categories, notes),
+        tags=parse_tags(
+            engine.tags
+            if engine.tags is not None
+            else (meta["tags"] if "tags" in meta else meta.get("tag")),
+            notes,
         ),
-        tags=parse_tags(meta["tags"] if "tags" in meta else meta.get("tag"), notes),
-        author=check_name(as_name(meta.get("author"), "author", notes), "author"),
+        author=check_name(as_name(engine.author or meta.get("author"), "author", notes), "author"),
         comments_enabled=as_bool(meta.get("comments"), default=True),
-        published=as_bool(meta.get("published"), default=True),
+        published=engine.published and as_bool(meta.get("published"), default=True),
         excerpt=xml_safe(excerpt),
-        slug=slug_hint(meta, notes),
+        slug=as_name(engine.slug, "slug", notes) if context.site.engine else slug_hint(meta, notes),
         # Rendered into <img src> and og:image: a javascript:/data: URL is dropped, not kept.
         lead_image_url=safe_url(as_text(meta.get("headimg") or meta.get("cover"), "headimg")),
         thumbnail_url=safe_url(as_text(meta.get("thumbnail"), "thumbnail")),
-        extra=extra_of(meta),
+        extra=extra_of(meta, engine.used_keys, engine.extra),
         body_html=rendered.html,
+        old_urls=engine.old_urls,
         notes=notes,
     )

@@ -14,6 +14,7 @@ from ..strings import clean_name, is_visible
 from ..tokens import document
 from . import limits, orphans
 from .cleaning import clean_body
+from .engines import FileContext
 from .errors import PostError
 from .parsing import parse_post
 from .reading import raw_post_from_bytes, raw_post_from_text, read_bytes
@@ -50,6 +51,8 @@ class ArticleData:
     source_stat: tuple | None = None  # (size, mtime_ns) of the file it was read from
     source_root: str = ""  # real path of the directory root it was found under
     notes: list = field(default_factory=list)  # what was stripped or inferred, for the report
+    old_urls: list = field(default_factory=list)  # its addresses on the site it came from
+    context: dict = field(default_factory=dict)  # FileContext.as_dict(), for reprocessing
 
 
 @dataclass
@@ -68,8 +71,9 @@ def zone_named(name):
     return ZoneInfo(name)
 
 
-def build_article(raw, zone_name):
-    post = parse_post(raw, zone_named(zone_name))
+def build_article(raw, zone_name, context=None):
+    context = context or FileContext()
+    post = parse_post(raw, zone_named(zone_name), context)
     cleaned = clean_body(post.body_html)
     notes = post.notes
     images = [(image.src, image.alt, image.caption) for image in cleaned.images]
@@ -121,6 +125,8 @@ def build_article(raw, zone_name):
             fields.title, [*names, *category_names, *post.tags], fields.body_text
         ),
         notes=notes,
+        old_urls=post.old_urls,
+        context=context.as_dict() if context.site.engine or context.mtime_ns else {},
     )
 
 
@@ -147,21 +153,23 @@ def worker_start(bounds, importer_pid):
 
 
 def process_post(task):
-    """Worker entry point: (rel_path, the file's bytes or its path, zone name). Bytes are the
-    caller's when it read them to compare with what was stored; a new file is read here."""
-    rel_path, source, zone_name = task
+    """Worker entry point: (rel_path, the file's bytes or its path, zone name, FileContext).
+    Bytes are the caller's when it read them to compare with what was stored; a new file is
+    read here."""
+    rel_path, source, zone_name, *rest = task
+    context = rest[0] if rest else None
 
     def raw_post():
         data = source if isinstance(source, bytes) else read_bytes(source)
         return raw_post_from_bytes(rel_path, data)
 
-    return build_or_fail(rel_path, raw_post, zone_name)
+    return build_or_fail(rel_path, raw_post, zone_name, context)
 
 
-def build_or_fail(rel_path, make_raw, zone_name):
+def build_or_fail(rel_path, make_raw, zone_name, context=None):
     """Bad input becomes a Failure naming the file (and line); it never raises."""
     try:
-        return build_article(make_raw(), zone_name)
+        return build_article(make_raw(), zone_name, context)
     except PostError as error:
         return Failure(rel_path, error.message, error.line)
     except RecursionError:
@@ -169,6 +177,10 @@ def build_or_fail(rel_path, make_raw, zone_name):
 
 
 def process_stored_task(task):
-    """Worker entry point for reprocess_articles: the raw text kept with an article."""
-    rel_path, text, digest, zone_name = task
-    return build_or_fail(rel_path, lambda: raw_post_from_text(rel_path, text, digest), zone_name)
+    """Worker entry point for reprocess_articles: the raw text kept with an article, read
+    in the context (engine, site, file time) it was first imported with."""
+    rel_path, text, digest, zone_name, *rest = task
+    context = FileContext.from_dict(rest[0]) if rest and rest[0] else None
+    return build_or_fail(
+        rel_path, lambda: raw_post_from_text(rel_path, text, digest), zone_name, context
+    )

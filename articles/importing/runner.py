@@ -22,6 +22,7 @@ from .. import search
 from ..models import ImportRun
 from ..strings import is_storable, printable
 from . import limits, storing
+from .engines import FileContext, find_site
 from .errors import PostError
 from .pipeline import Failure, process_post, process_stored_task, worker_context, worker_start
 from .reading import content_hash, iter_post_files, read_bytes, relative_identity
@@ -196,8 +197,11 @@ class Importer:
         arguments="",
         reprocess=False,
         prune=False,
+        engine="",
     ):
         self.zone_name = zone_name
+        self.engine = engine  # hexo, jekyll, hugo or zola: overrides what the site says
+        self.sites = {}  # folder -> Site, found once per folder
         self.jobs = max(1, jobs)
         self.force = force
         self.checksum = checksum  # read and hash every file, whatever its stat says
@@ -224,7 +228,10 @@ class Importer:
         return self.run_tasks(
             process_stored_task,
             (
-                [(path, text, digest, self.zone_name) for path, text, digest in chunk]
+                [
+                    (path, text, digest, self.zone_name, context)
+                    for path, text, digest, context in chunk
+                ]
                 for chunk in chunked(storing.raw_sources(article_ids), BATCH_SIZE)
             ),
         )
@@ -360,12 +367,24 @@ class Importer:
                         touched[prior.pk] = file_stat
                     continue
             self.file_stats[rel_path] = (file_stat, real_root)
-            tasks.append((rel_path, data if prior else path, self.zone_name))
+            context = self.context_of(path, rel_path, file_stat)
+            tasks.append((rel_path, data if prior else path, self.zone_name, context))
         if touched and not self.dry_run:
             storing.remember_stats(touched)
         if rooted and not self.dry_run:
             storing.remember_roots(rooted)
         return tasks
+
+    def context_of(self, path, rel_path, file_stat):
+        """The file's site (the nearest configuration above it) and its time."""
+        folder = os.path.dirname(os.path.abspath(path))
+        site = self.sites.get(folder)
+        if site is None:
+            site = self.sites[folder] = find_site(folder, self.engine)
+        site_path = rel_path
+        if site.root:
+            site_path = os.path.relpath(os.path.abspath(path), site.root).replace(os.sep, "/")
+        return FileContext(site, site_path, file_stat[1] if file_stat else None)
 
     def results_of(self, parsing, workers):
         if isinstance(parsing, tuple):  # no workers: parse here, now

@@ -22,6 +22,7 @@ from ..models import (
     Author,
     Category,
     Editor,
+    OldAddress,
     RawSource,
     Source,
     unicode_slug,
@@ -123,7 +124,8 @@ def unpublish(article_ids):
 
 
 def raw_sources(article_ids=None, chunk_size=200):
-    """(source_path, raw text, content hash) of imported articles, a page at a time by id.
+    """(source_path, raw text, content hash, context) of imported articles, a page at a
+    time by id.
 
     Pages by key rather than holding a cursor open, because the caller writes between pages.
     """
@@ -133,12 +135,12 @@ def raw_sources(article_ids=None, chunk_size=200):
     last = 0
     while page := list(
         rows.filter(article_id__gt=last).values_list(
-            "article_id", "article__source_path", "text", "article__content_hash"
+            "article_id", "article__source_path", "text", "article__content_hash", "context"
         )[:chunk_size]
     ):
         last = page[-1][0]
-        for _, path, text, digest in page:
-            yield path, text, digest
+        for _, path, text, digest, context in page:
+            yield path, text, digest, context
 
 
 def decide(item, existing, force, reprocess=False):
@@ -257,7 +259,12 @@ def write_batch(items, force, reprocess):
 
     pairs = created + updated
     write_related(pairs, categories, tags)
-    insert_rows(RawSource, ["article", "text"], [(a.pk, item.raw_text) for item, a in pairs])
+    insert_rows(
+        RawSource,
+        ["article", "text", "context"],
+        [(a.pk, item.raw_text, item.context) for item, a in pairs],
+    )
+    write_old_addresses(pairs)
     for item, article in pairs:
         outcomes[item.rel_path].article_id = article.pk
     return [outcomes[item.rel_path] for item in items]
@@ -294,6 +301,25 @@ def replace_related(article_ids):
     TaggedItem.objects.filter(content_type=article_type(), object_id__in=article_ids).delete()
     ArticleImage.objects.filter(article_id__in=article_ids).delete()
     RawSource.objects.filter(article_id__in=article_ids).delete()
+    OldAddress.objects.filter(article_id__in=article_ids).delete()
+
+
+def write_old_addresses(pairs):
+    """Each article's addresses on its original site. An address another article already
+    answers stays with that one (the first imported wins); the file says so in its notes."""
+    wanted = {}
+    for item, article in pairs:
+        for path in item.old_urls:
+            if path in wanted:
+                item.notes.append(f"old address {path} already leads to another article")
+            else:
+                wanted[path] = (item, article)
+    taken = set(OldAddress.objects.filter(path__in=wanted).values_list("path", flat=True))
+    for path in taken:
+        wanted.pop(path)[0].notes.append(f"old address {path} already leads to another article")
+    insert_rows(
+        OldAddress, ["path", "article"], [(path, a.pk) for path, (_, a) in sorted(wanted.items())]
+    )
 
 
 def write_related(pairs, categories, tags):

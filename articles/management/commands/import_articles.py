@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from articles.importing.engines import ENGINES
 from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import import_paths
 from articles.importing.stops import ImportAborted
@@ -56,6 +57,13 @@ class Command(BaseCommand):
             "directory being imported",
         )
         parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="",
+            help="read every file as this engine writes it (default: the engine of the site "
+            "configuration found at or above each file; none found: crawler/Hexo rules)",
+        )
+        parser.add_argument(
             "--wait",
             action="store_true",
             help="if another import is running, wait for it to finish instead of refusing",
@@ -94,6 +102,7 @@ class Command(BaseCommand):
                     checksum=options["checksum"],
                     prune=options["prune"],
                     dry_run=options["dry_run"],
+                    engine=options["engine"],
                     report=report,
                     arguments=" ".join(sys.argv[2:]),
                 )
