@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from articles.content import safe_url
+from articles.importing import feeds
 from articles.importing.errors import PostError
 
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[：:]\s*(.+)$", re.DOTALL)
@@ -40,6 +41,7 @@ BLOCKS_IN_PRE = {
     "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "hr",
     "h1", "h2", "h3", "h4", "h5", "h6",
 }  # fmt: skip
+INLINE = {"span", "font", "strong", "b", "em", "i"}
 CONTENT_ELEMENTS = {"img", "br", "figure"}  # count as content though they hold no text
 # Browsers flatten anything deeper (Blink's limit); nh3's parser is quadratic in depth, so
 # 100,000 nested <div>s took minutes there.
@@ -52,9 +54,6 @@ LEADING_LINES = 3  # 原标题 and 来源 sit in the first few paragraphs, befor
 # a str that carries an <?xml encoding=...?> declaration. huge_tree: a 5 MB text node is legal.
 PARSER = lxml.html.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, recover=True
-)
-QR_FOOTER = etree.XPath(
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' appendQr_wrap ')]"
 )
 
 
@@ -110,10 +109,11 @@ def remove(element):
 
 def sort_elements(root):
     parts = Parts()
-    # The footer's "download our app" QR code, and what never belongs in an article.
-    for footer in QR_FOOTER(root):
-        parts.boilerplate_images.update(img.get("src", "") for img in footer.iter("img"))
-        remove(footer)
+    # The footers' "download our app" QR codes, related posts and ad slots: their images are
+    # also dropped where the front matter names one as the lead image.
+    for block in feeds.boilerplate_blocks(root):
+        parts.boilerplate_images.update(img.get("src", "") for img in block.iter("img"))
+        remove(block)
     etree.strip_elements(root, *DROPPED, with_tail=False)
     seen_image = False
     for element in root.iterdescendants():
@@ -170,9 +170,13 @@ def take_title_and_source(parts):
     if leading:
         found = ORIGINAL_TITLE.match(text_of(leading[0]))
         if found:
-            original_title = " ".join(found.group(1).split())
+            original_title, outlet = feeds.split_title_and_source(" ".join(found.group(1).split()))
+            if outlet and looks_like_outlet(outlet):
+                source = outlet
+            elif outlet:  # '来源' inside a title that is not followed by an outlet's name
+                original_title = " ".join(found.group(1).split())
             remove(leading.pop(0))
-    if leading:
+    if leading and not source:
         line = text_of(leading[0])
         found = SOURCE_LINE.match(line)
         # A bare outlet name ('吉林省人民政府网') only counts right after a 原标题 line.
@@ -184,6 +188,23 @@ def take_title_and_source(parts):
     return original_title, source
 
 
+def take_closing_lines(root, parts, source, editor):
+    """21世纪经济报道 and others close with '来源：东方财富网' and '（编辑：谢珍）' paragraphs."""
+    for node in reversed(parts.paragraphs[-4:]):
+        if gone(node, root):
+            continue
+        line = text_of(node)
+        found_editor = feeds.closing_editor(line)
+        found_source = feeds.closing_source(line)
+        if found_editor and not editor:
+            editor = editor_name(found_editor)
+            remove(node)
+        elif found_source and not source and looks_like_outlet(found_source):
+            source = found_source
+            remove(node)
+    return source, editor
+
+
 def credit_after(node):
     """The paragraph right after an image, if it is a photo credit ('... 邹乃硕 摄')."""
     sibling = node.getnext()
@@ -193,10 +214,19 @@ def credit_after(node):
 
 
 def image_holder(img, root):
-    """The element an image's <figure> replaces, and the element holding its caption."""
+    """The element an image's <figure> replaces, the element holding its caption, and the
+    address the image linked to (cnBeta links each image to itself: that link is dropped)."""
     parent = img.getparent()
-    holder, description = img, None
-    if parent is not root:
+    holder, description, href = img, None, ""
+    link = feeds.link_around(img)
+    if link is not None:
+        holder, href = link, safe_url(link.get("href"))
+        if href == safe_url(img.get("src") or img.get("data-src")):
+            href = ""
+        parent = link.getparent()
+        if parent is not root and parent.tag == "figure":  # a linked image we stored
+            holder, description = parent, parent.find(".//figcaption")
+    elif parent is not root:
         if parent.tag == "figure":  # our own export, or a modern layout
             holder, description = parent, parent.find(".//figcaption")
         elif has_class(parent, "img_wrapper"):
@@ -205,7 +235,7 @@ def image_holder(img, root):
     above = holder.getparent()
     if above is not root and above.tag == "p" and not text_of(above):
         holder = above  # a <figure> may not sit inside a <p>
-    return holder, description
+    return holder, description, href
 
 
 def take_images(root, parts):
@@ -218,7 +248,9 @@ def take_images(root, parts):
         if not src or src in parts.boilerplate_images:
             remove(img)
             continue
-        holder, description = image_holder(img, root)
+        if feeds.is_icon(img):  # stays in its line, as its page showed it; not a photo
+            continue
+        holder, description, href = image_holder(img, root)
         caption = text_of(description) if description is not None else ""
         credit = credit_after(holder)
         if credit is not None:
@@ -235,7 +267,8 @@ def take_images(root, parts):
             for name in ("width", "height", "title")
             if (img.get(name) or "").strip() and (name == "title" or img.get(name).isdigit())
         )
-        etree.SubElement(figure, "img", attributes)
+        inside = etree.SubElement(figure, "a", {"href": href}) if href else figure
+        etree.SubElement(inside, "img", attributes)
         if caption:
             etree.SubElement(figure, "figcaption").text = caption
         # replace() would drop the holder's tail: the text after the image.
@@ -302,8 +335,15 @@ def remove_empty(root, parts):
     # Classes stay: the sanitizer keeps only those its allowlist gives a meaning (a code
     # sample's highlighting, footnotes) and drops the layout's own.
     for element in reversed(parts.containers):
-        if element not in held:
+        if element not in held and element.tag in INLINE and has_space(element):
+            # '<span> </span>' between two words is the space between them (开源中国).
+            element.drop_tag()
+        elif element not in held:
             remove(element)
+
+
+def has_space(element):
+    return bool(element.text) and not element.text.strip(INDENT)
 
 
 def unwrap_single_div(root):
@@ -312,6 +352,9 @@ def unwrap_single_div(root):
     texts = [root.text, *(child.tail for child in children)]
     if len(children) == 1 and children[0].tag == "div" and not "".join(filter(None, texts)).strip():
         children[0].drop_tag()
+    # A rule left closing the article once the footer under it is gone (199IT).
+    while len(root) and root[-1].tag == "hr" and not (root[-1].tail or "").strip():
+        remove(root[-1])
 
 
 def serialize_text(text):
@@ -365,6 +408,7 @@ def clean_body(html):
     parts = sort_elements(root)
     editor = take_editor(root, parts)
     original_title, source = take_title_and_source(parts)
+    source, editor = take_closing_lines(root, parts, source, editor)
     images = take_images(root, parts)
     normalize_markup(root, parts)
     remove_empty(root, parts)

@@ -40,6 +40,7 @@ JEKYLL_STYLES = {
 }
 PLACEHOLDER = re.compile(r":([a-z_]+)")
 MAX_ALIASES = 50
+INVALID_DATE = "Invalid Date"
 MAX_URL_LENGTH = 1000
 
 
@@ -278,6 +279,11 @@ def interpret(meta, body, rel_path, context, zone, has_front_matter=True):
 
 def fallback_date(meta, result, context, zone, *, from_name=None, path=None):
     """The date an engine uses when the front matter has none, in its engine's order."""
+    if isinstance(meta.get("date"), str) and meta["date"].strip() == INVALID_DATE:
+        # What the crawler's JavaScript wrote for a date it could not read; Hexo, given a
+        # date it cannot read, uses the file's time, so the importer does too.
+        result.notes.append("the front matter's date is 'Invalid Date'")
+        meta = {**meta, "date": None}
     if present(meta, "date"):
         result.date = meta["date"]
         return

@@ -27,6 +27,7 @@ from ..models import (
     Source,
     unicode_slug,
 )
+from . import stored_state
 from .pipeline import ArticleData
 from .rows import attribute_values, insert_articles, insert_rows, update_rows
 
@@ -157,10 +158,23 @@ def decide(item, existing, force, reprocess=False):
 def plan_batch(items, *, force=False, reprocess=False):
     """What store_batch would do, writing nothing (--dry-run)."""
     existing = existing_articles(items)
-    return [
-        Outcome(item.rel_path, decide(item, existing.get(item.rel_path), force, reprocess))
-        for item in items
-    ]
+    actions = decide_all(items, existing, force, reprocess)
+    return [Outcome(item.rel_path, action) for item, action in zip(items, actions, strict=True)]
+
+
+def decide_all(items, existing, force, reprocess):
+    """decide() for each item; a re-processed article that would come out the same is
+    unchanged, not updated."""
+    actions = [decide(item, existing.get(item.rel_path), force, reprocess) for item in items]
+    if reprocess and not force:
+        same = stored_state.unchanged(
+            [item for item, action in zip(items, actions, strict=True) if action == UPDATED]
+        )
+        actions = [
+            UNCHANGED if action == UPDATED and item.rel_path in same else action
+            for item, action in zip(items, actions, strict=True)
+        ]
+    return actions
 
 
 def existing_articles(items):
@@ -213,7 +227,7 @@ def store_batch(items, *, force=False, reprocess=False, after_write=None):
 
 def write_batch(items, force, reprocess):
     existing = existing_articles(items)
-    actions = [decide(item, existing.get(item.rel_path), force, reprocess) for item in items]
+    actions = decide_all(items, existing, force, reprocess)
     to_write = [
         (item, action)
         for item, action in zip(items, actions, strict=True)
