@@ -29,9 +29,9 @@ def test_every_fixture_post_imports_and_says_what_was_inferred():
     note = "no date: took 2008-10-18 from the file name"
     assert f"created: {mojombo} ({note})" in out.splitlines()
     run = ImportRun.objects.get()
-    assert f"{mojombo}: {note}" in run.notes
+    assert f"{mojombo}: {note}" in run.warnings
     noted = [line for line in out.splitlines() if line.endswith(")")]
-    assert len(run.notes) == len(noted) > 50
+    assert len(run.warnings) == len(noted) > 50
 
     drafts = set(Article.objects.drafts().values_list("source_path", flat=True))
     assert "content/post/reverse-vpn-for-all-the-things.md" in drafts

@@ -32,7 +32,9 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_OUTLET_LENGTH = 30
 MAX_EDITOR_LENGTH = 100
 INDENT = "\u3000 \t\r\n\xa0"
-DROPPED = ("style", "script", "noscript", "iframe", "template", "link", "meta")
+# svg too: the sanitizer drops it with its content, leaving the <span> around it empty, and
+# cleaning the stored body again would then remove that span (Unsplash credit badges).
+DROPPED = ("style", "script", "noscript", "iframe", "template", "link", "meta", "svg")
 EMPTY_REMOVABLE = {"p", "div", "span", "font", "strong", "b", "em", "i", "section"}
 # Blocks a code block holds as text: the editor's code blocks hold text alone and would move
 # them out of the <pre> (Hexo's unrendered Markdown has `<pre><figcaption>caption</figcaption>`).
@@ -274,7 +276,33 @@ def take_images(root, parts):
         # replace() would drop the holder's tail: the text after the image.
         figure.tail, holder.tail = holder.tail, None
         holder.getparent().replace(holder, figure)
+        lift_out_of_paragraph(figure)
     return images
+
+
+def lift_out_of_paragraph(figure):
+    """A <figure> may not sit in a <p> ('text<br>![](a.png)' in Markdown): split the
+    paragraph around it here, as the sanitizer's parser would, so that cleaning the stored
+    body again finds nothing left to move."""
+    paragraph = figure.getparent()
+    if paragraph is None or paragraph.tag != "p":
+        return
+    after = paragraph.makeelement("p", {})
+    after.text, figure.tail = (figure.tail or "").lstrip(INDENT), None
+    for sibling in list(figure.itersiblings()):
+        after.append(sibling)
+    while not after.text and len(after) and after[0].tag == "br":  # no paragraph opens so
+        after.text = (after[0].tail or "").lstrip(INDENT)
+        after.remove(after[0])
+    tail, paragraph.tail = paragraph.tail, None
+    paragraph.addnext(figure)
+    if after.text or len(after):
+        figure.addnext(after)
+        after.tail = tail
+    else:
+        figure.tail = tail
+    if not (paragraph.text or "").strip(INDENT) and not len(paragraph):
+        remove(paragraph)
 
 
 def first_text(paragraph):
@@ -347,10 +375,13 @@ def has_space(element):
 
 
 def unwrap_single_div(root):
-    """Crawled bodies sit in one outer <div>; keep the paragraphs, drop the wrapper."""
-    children = list(root)
-    texts = [root.text, *(child.tail for child in children)]
-    if len(children) == 1 and children[0].tag == "div" and not "".join(filter(None, texts)).strip():
+    """Crawled bodies sit in one outer <div> (开源中国: two); keep the paragraphs, drop the
+    wrappers."""
+    while True:
+        children = list(root)
+        texts = [root.text, *(child.tail for child in children)]
+        if len(children) != 1 or children[0].tag != "div" or "".join(filter(None, texts)).strip():
+            break
         children[0].drop_tag()
     # A rule left closing the article once the footer under it is gone (199IT).
     while len(root) and root[-1].tag == "hr" and not (root[-1].tail or "").strip():

@@ -325,6 +325,10 @@ def hexo(meta, site_path, context, zone):
         from_name = date_in_path(PurePosixPath(site_path).name, zone)
     fallback_date(meta, result, context, zone, from_name=from_name)
     result.categories = meta["categories"] if "categories" in meta else meta.get("category")
+    # hexo-generator-alias's `alias`; `aliases` as Hugo and Zola write it, and as
+    # export_articles writes a post's old addresses.
+    aliases = as_list(meta.get("alias")) + as_list(meta.get("aliases"))
+    result.used_keys = {"alias", "aliases"}
     if site.engine == "hexo":
         # :title is the path below _posts without the suffix (and without the date the
         # file name carries when new_post_name puts one there).
@@ -336,6 +340,7 @@ def hexo(meta, site_path, context, zone):
         result.old_urls = [hexo_url(meta, result, site)]
         # Our slug is one path segment; the folders below _posts stay in the old address.
         result.slug = PurePosixPath(result.slug).name
+    result.old_urls += aliases
     return result
 
 

@@ -29,6 +29,7 @@ class ExportedPost:
     comments_enabled: bool = True
     published: bool = True
     extra: dict = field(default_factory=dict)
+    old_addresses: list = field(default_factory=list)  # paths on the site it came from
 
 
 def front_matter(post):
@@ -46,6 +47,7 @@ def front_matter(post):
         ("excerpt", post.excerpt),
         ("headimg", post.lead_image_url),
         ("thumbnail", post.thumbnail_url),
+        ("aliases", post.old_addresses),
     ):
         if value:
             meta[key] = value
@@ -62,7 +64,9 @@ def render_post(post):
         lines.append(f"<p>原标题：{escape(post.original_title)}</p>")
     if post.source:
         lines.append(f"<p>来源：{escape(post.source)}</p>")
-    lines.append(post.body_html)
+    # In a <div>, as the crawler writes bodies: a body of bare text (a one-line news flash)
+    # would otherwise be read back as Markdown and come back wrapped in a <p>.
+    lines.append(f"<div>\n{post.body_html}\n</div>")
     if post.editor:
         lines.append(f'<p class="article-editor">责任编辑：{escape(post.editor)}</p>')
     return "---\n" + front_matter(post) + "---\n\n" + "\n".join(lines) + "\n"

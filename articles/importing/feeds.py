@@ -31,6 +31,7 @@ CLOSING_EDITOR = re.compile(
 # '原标题：… 来源：…' on one line: the title ends where the outlet begins.
 TITLE_WITH_SOURCE = re.compile(r"^(.+?)\s*(?:文章)?来源\s*[：:]\s*(.+)$", re.DOTALL)
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+INLINE_TEXT = {"a", "span", "strong", "b", "em", "i", "code"}
 MAX_ICON_PIXELS = 32  # ACM's 16 px 'DL Author Profile' link icon; no photo is this small
 PIXELS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d+)?)px", re.I)
@@ -75,10 +76,20 @@ def size_of(img):
 
 
 def is_icon(img):
-    """An image that belongs in the line it sits in: a tiny one, or one inside a heading."""
+    """An image that belongs in the line it sits in: a tiny one, one inside a heading, or a
+    linked one next to linked text (ACM's name, then its profile icon). The last holds once
+    the sanitizer has dropped the heading, so cleaning stored output keeps it inline."""
     if any(size is not None and size <= MAX_ICON_PIXELS for size in size_of(img)):
         return True
-    return any(ancestor.tag in HEADINGS for ancestor in img.iterancestors())
+    if any(ancestor.tag in HEADINGS for ancestor in img.iterancestors()):
+        return True
+    link = link_around(img)
+    if link is None:
+        return False
+    neighbours = (link.getprevious(), link.getnext())
+    return any(
+        n is not None and n.tag in INLINE_TEXT and "".join(n.itertext()).strip() for n in neighbours
+    )
 
 
 def link_around(img):

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, out_dir, **options):
         articles = Article.objects.select_related("author", "editor", "source").prefetch_related(
-            "categories", "tags"
+            "categories", "tags", "old_addresses"
         )
         out_dir = out_dir.resolve()
         count = 0
@@ -64,4 +64,5 @@ class Command(BaseCommand):
             comments_enabled=article.comments_enabled,
             published=article.status == Article.Status.PUBLISHED,
             extra=article.extra,
+            old_addresses=sorted(address.path for address in article.old_addresses.all()),
         )
