@@ -93,7 +93,7 @@ def test_invalid_date_falls_back_to_the_file_time_with_a_warning():
     article = read("传统媒体/3月21日新闻联播要闻精选.md")
     assert article.published_at == datetime(2021, 3, 22, 8, 0, tzinfo=UTC)
     assert article.notes == [
-        "the front matter's date is 'Invalid Date'",
+        "the front matter says date: Invalid Date",
         "warning: no date: used the file's time (2021-03-22 16:00)",
     ]
 

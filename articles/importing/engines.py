@@ -282,7 +282,7 @@ def fallback_date(meta, result, context, zone, *, from_name=None, path=None):
     if isinstance(meta.get("date"), str) and meta["date"].strip() == INVALID_DATE:
         # What the crawler's JavaScript wrote for a date it could not read; Hexo, given a
         # date it cannot read, uses the file's time, so the importer does too.
-        result.notes.append("the front matter's date is 'Invalid Date'")
+        result.notes.append("the front matter says date: Invalid Date")
         meta = {**meta, "date": None}
     if present(meta, "date"):
         result.date = meta["date"]
