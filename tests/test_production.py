@@ -1,5 +1,6 @@
 """The production path: `make serve`, /healthz, request ids in the log, backups that restore."""
 
+import contextlib
 import json
 import logging
 import os
@@ -159,7 +160,8 @@ def test_make_serve_runs_the_production_settings_on_plain_local_http(tmp_path):
             assert stylesheet, "the home page does not link the collected, hashed stylesheet"
             assert get(base + stylesheet.group(1).decode())[0] == 200
         finally:
-            os.killpg(process.pid, 15)
+            with contextlib.suppress(ProcessLookupError):  # already gone is what we want
+                os.killpg(process.pid, 15)
             process.wait(timeout=30)
             log.close()
         assert "Traceback" not in (tmp_path / "serve.log").read_text()
