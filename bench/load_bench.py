@@ -133,6 +133,8 @@ def scratch_database(workdir, name):
 
 def production_env(database_url, **extra):
     env = dict(os.environ)
+    # The browser tests set it for their own process; `check --deploy` refuses it, rightly.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DEBUG="0",
         SECRET_KEY="load-test-only-secret-key-not-for-production-0123456789abcdef",
