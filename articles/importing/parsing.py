@@ -53,7 +53,6 @@ LENIENT_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
     r"(?:\s+\d{4})?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
 )
-DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 DATE_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -306,16 +305,6 @@ def lenient_date(text):
     if offset:
         return moment.replace(tzinfo=UTC)
     return moment
-
-
-def date_from_file_name(rel_path, zone):
-    found = DATE_IN_NAME.search(PurePosixPath(rel_path).name)
-    if not found:
-        return None
-    try:
-        return datetime(*map(int, found.groups()), tzinfo=zone)
-    except ValueError:
-        return None
 
 
 def slug_hint(meta, notes):
