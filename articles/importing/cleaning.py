@@ -80,8 +80,11 @@ class CleanedBody:
 class Parts:
     """The elements of one body, sorted by the role they play in the Sina layout."""
 
-    leading: list = field(default_factory=list)  # non-empty paragraphs before the first image
+    leading: list = field(default_factory=list)  # non-empty lines (below) before the first image
     paragraphs: list = field(default_factory=list)
+    # Paragraphs and the <div>s inside the body that hold a line of text and no block (中山网
+    # closes with <div class="article-author"><span>责任编辑：龙慧</span></div>), in order.
+    lines: list = field(default_factory=list)
     editor_lines: list = field(default_factory=list)
     images: list = field(default_factory=list)
     fonts: list = field(default_factory=list)
@@ -116,6 +119,12 @@ def sort_elements(root):
     for block in feeds.boilerplate_blocks(root):
         parts.boilerplate_images.update(img.get("src", "") for img in block.iter("img"))
         remove(block)
+    for player in feeds.PLAYERS(root):
+        poster = next((img for img in player.iter("img") if img.get("src")), None)
+        if poster is not None:
+            poster.tail = None
+            player.addprevious(poster)
+        remove(player)
     etree.strip_elements(root, *DROPPED, with_tail=False)
     seen_image = False
     for element in root.iterdescendants():
@@ -128,6 +137,9 @@ def sort_elements(root):
         else:
             if name == "p":
                 parts.paragraphs.append(element)
+            if name == "p" or (name == "div" and is_line(element, root)):
+                parts.lines.append(element)
+                # 人民日报 opens with <div class="otitle">原标题：…</div>, others with a <p>
                 if not seen_image and len(parts.leading) < LEADING_LINES and text_of(element):
                     parts.leading.append(element)
             elif name == "font":
@@ -137,6 +149,16 @@ def sort_elements(root):
             if name in EMPTY_REMOVABLE:
                 parts.containers.append(element)
     return parts
+
+
+def is_line(div, root):
+    """A <div> inside the body's wrapper that holds inline content only."""
+    parent = div.getparent()
+    return (
+        parent is not None
+        and parent is not root
+        and not any(isinstance(child.tag, str) and child.tag in BLOCKS_IN_PRE for child in div)
+    )
 
 
 def editor_name(line):
@@ -153,7 +175,7 @@ def take_editor(root, parts):
             editor = editor_name(found.group(1))
         remove(node)
     if not editor:  # other layouts put the line in a plain paragraph near the end
-        for node in reversed(parts.paragraphs[-3:]):
+        for node in reversed(parts.lines[-3:]):
             found = not gone(node, root) and EDITOR_LINE.match(text_of(node))
             if found:
                 editor = editor_name(found.group(1))
@@ -192,7 +214,7 @@ def take_title_and_source(parts):
 
 def take_closing_lines(root, parts, source, editor):
     """21世纪经济报道 and others close with '来源：东方财富网' and '（编辑：谢珍）' paragraphs."""
-    for node in reversed(parts.paragraphs[-4:]):
+    for node in reversed(parts.lines[-4:]):
         if gone(node, root):
             continue
         line = text_of(node)
@@ -235,8 +257,15 @@ def image_holder(img, root):
             spans = (span for span in parent.iter("span") if has_class(span, "img_descr"))
             holder, description = parent, next(spans, None)
     above = holder.getparent()
-    if above is not root and above.tag == "p" and not text_of(above):
-        holder = above  # a <figure> may not sit inside a <p>
+    # A <figure> may not sit inside a <p>: the paragraph holding this image alone becomes the
+    # figure; one holding more (cnBeta puts two images in one) is split around it.
+    if (
+        above is not root
+        and above.tag == "p"
+        and not text_of(above)
+        and all(child is holder or child.tag == "br" for child in above)
+    ):
+        holder = above
     return holder, description, href
 
 

@@ -9,7 +9,8 @@ import re
 from lxml import etree
 
 # Blocks that are the site's, not the article's: the Sina app footers ("海量资讯…尽在新浪财经APP",
-# "股民福利" account-opening QR codes), 199IT's related posts and AdSense slots, BBC's ad slots.
+# "股民福利" account-opening QR codes), 199IT's related posts and AdSense slots, BBC's ad slots,
+# 联合早报's "请订阅或登录，以继续阅读全文！" paywall prompt.
 BOILERPLATE = etree.XPath(
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' appendQr_wrap ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' app-kaihu-qr ')"
@@ -17,14 +18,20 @@ BOILERPLATE = etree.XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' wp_rp_wrap ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' adsbygoogle ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' bbccom_slot ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article-microtransaction ')"
     " or @id='app-kaihu-stock']"
+)
+# Sina's video player: its controls ("视频加载中，请稍候...", "自动播放", "向前") are no text of
+# the article, and the video does not play here; its poster stays, as the page showed it.
+PLAYERS = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' artical-player-wrap ')]"
 )
 # 199IT closes every daily report with the same promotion of its own tools, and the QR code
 # in it is also the file's thumbnail.
 PROMOTIONS = ("199IT大数据导航",)
 # 21世纪经济报道 closes with '来源：东方财富网' and '（编辑：谢珍）'
-# or '（作者：刘巷,李悟 编辑：李剑华）'.
-CLOSING_SOURCE = re.compile(r"^[（(]?(?:文章|本文)?来源\s*[：:]\s*([^（）()]+?)[）)]?$")
+# or '（作者：刘巷,李悟 编辑：李剑华）'; 开源中国 with '稿源：Wordpress 简体中文网'.
+CLOSING_SOURCE = re.compile(r"^[（(]?(?:文章|本文)?[来稿]源\s*[：:]\s*([^（）()]+?)[）)]?$")
 CLOSING_EDITOR = re.compile(
     r"^[（(](?:作者\s*[：:][^（）()]*?\s+)?编辑\s*[：:]\s*([^（）()]+?)[）)]$"
 )
