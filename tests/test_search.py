@@ -6,6 +6,8 @@ The same tests run on SQLite (FTS5) and PostgreSQL (tsvector): CI runs the suite
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from articles import search
@@ -251,3 +253,54 @@ def test_a_bigram_may_straddle_two_words():
     search.update_index([article.pk])
     assert list(Article.objects.search("长春")) == [article]
     assert search.highlight(article.title, "长春") == "市<mark>长春</mark>节慰问"
+
+
+def test_publication_time_bounds_are_exact_to_the_microsecond():
+    """A date range (and "published by now") narrows the index scan to a range of keys,
+    whose seconds are floored: rows a fraction of a second either side of each bound must
+    still be decided by the filter itself."""
+    start = datetime(2022, 6, 1, 0, 0, 0, tzinfo=UTC)
+    end = datetime(2022, 6, 30, 23, 59, 59, tzinfo=UTC)
+    moments = {
+        "before": start.replace(year=2022, month=5, day=31, hour=23, minute=59, second=59),
+        "before_fraction": datetime(2022, 5, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        "at_start": start,
+        "after_start": start.replace(microsecond=1),
+        "at_end": end,
+        "end_fraction": end.replace(microsecond=500_000),
+        "after_end": datetime(2022, 7, 1, tzinfo=UTC),
+    }
+    articles = {
+        name: make(f"疫情{name}", "疫情防控。", slug=name, published_at=moment)
+        for name, moment in moments.items()
+    }
+    search.update_index([article.pk for article in articles.values()])
+    by_title = {f"疫情{name}": name for name in moments}
+
+    def between(low, high):
+        within = Article.objects.filter(published_at__gte=low, published_at__lt=high)
+        results = within.search("疫情")
+        with CaptureQueriesContext(connection) as queries:
+            page = [by_title[article.title] for article in results[:20]]
+        if connection.vendor == "sqlite":  # the scan read a range of keys, not every match
+            assert "articles_search.rowid >= " in queries[0]["sql"]
+            assert "articles_search.rowid <= " in queries[0]["sql"]
+        assert results.count() == len(page)
+        return page
+
+    assert between(start, end) == ["after_start", "at_start"]
+    assert between(start, end.replace(microsecond=500_001)) == [
+        "end_fraction",
+        "at_end",
+        "after_start",
+        "at_start",
+    ]
+    assert between(moments["before_fraction"], start.replace(microsecond=1)) == [
+        "at_start",
+        "before_fraction",
+    ]
+    # Readers' "published by now" is an upper bound too: an article of the future is absent.
+    articles["after_end"].published_at = datetime(2999, 1, 1, tzinfo=UTC)
+    articles["after_end"].save()
+    search.update_index([articles["after_end"].pk])
+    assert "after_end" not in [by_title[a.title] for a in Article.objects.search("疫情")[:20]]

@@ -24,6 +24,8 @@ def _normalized(text):
         chars.append(folded)
         origin.extend([index] * len(folded))
     return "".join(chars), origin
+
+
 def _hits(text, parsed):
     """Sorted, merged (start, end) spans of `text` where positive terms occur."""
     normalized, origin = _normalized(text)

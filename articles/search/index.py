@@ -42,13 +42,17 @@ def batched(items, size):
         yield items[start : start + size]
 
 
+def key_seconds(moment):
+    """The publication-second part of an index key: floored, clamped to the key's range."""
+    seconds = math.floor(moment.timestamp())
+    return max(-SECONDS_BOUND, min(seconds, SECONDS_BOUND - 1))
+
+
 def ordering_key(published_at, pk):
     """The index key: publication second, then id; the id is its low ID_BITS bits."""
     if not 0 < pk <= ID_MASK:
         raise ValueError(f"article id {pk} does not fit the search key")
-    seconds = math.floor(published_at.timestamp())
-    seconds = max(-SECONDS_BOUND, min(seconds, SECONDS_BOUND - 1))
-    return (seconds << ID_BITS) | pk
+    return (key_seconds(published_at) << ID_BITS) | pk
 
 
 def _documents(article_ids):

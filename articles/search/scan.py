@@ -16,6 +16,7 @@ deleting all run the plain SQL of SearchMatch and are exact. Two things are made
 
 import json
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -24,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import AND, WhereNode
 
-from .index import CHECK_INDEX, ID_MASK
+from .index import CHECK_INDEX, ID_BITS, ID_MASK, key_seconds
 from .query import fts_expression, fts_title_expression, ts_query, ts_title_query
 
 MAX_COUNT = 10_000  # counts above this are shown as "10,000+"
@@ -79,6 +80,41 @@ def _match_nodes(node, plain=True):
     return found, hidden
 
 
+_LOWER, _UPPER = ("gt", "gte"), ("lt", "lte")
+
+
+def _key_bounds(node, column, alias):
+    """(lowest, highest) index key that rows passing `node`'s bounds on `column` of the
+    table `alias` (the searched articles' publication time) can have, or None for an open
+    end. Only conditions every row must meet count (reachable
+    through AND alone); the keys' seconds are floored, so the bounds are necessary, never
+    sufficient: the filters themselves still decide."""
+    low = high = None
+    if node.connector != AND or node.negated:
+        return low, high
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner_low, inner_high = _key_bounds(child, column, alias)
+        elif (
+            getattr(getattr(child, "lhs", None), "target", None) is column
+            and child.lhs.alias == alias
+            and child.lookup_name in _LOWER + _UPPER
+            and isinstance(child.rhs, datetime)
+        ):
+            seconds = key_seconds(child.rhs)
+            if child.lookup_name in _LOWER:
+                inner_low, inner_high = seconds << ID_BITS, None
+            else:
+                inner_low, inner_high = None, (seconds << ID_BITS) | ID_MASK
+        else:
+            continue
+        if inner_low is not None:
+            low = inner_low if low is None else max(low, inner_low)
+        if inner_high is not None:
+            high = inner_high if high is None else min(high, inner_high)
+    return low, high
+
+
 class SearchQuerySet(QuerySet):
     """Mixed into the searched queryset's own class (see search()); `_search` is
     (parsed query, order, the ordering search() set)."""
@@ -121,11 +157,20 @@ class SearchQuerySet(QuerySet):
         inner_sql = inner_sql.replace(
             f"FROM {table} WHERE", f"FROM {table} INDEXED BY {CHECK_INDEX} WHERE", 1
         )
-        sql = (
-            f"SELECT {select} FROM articles_search WHERE articles_search MATCH %s"  # noqa: S608
-            f" AND EXISTS ({inner_sql})"
-        )
-        params = [fts_expression(parsed), *inner_params]
+        sql = f"SELECT {select} FROM articles_search WHERE articles_search MATCH %s"  # noqa: S608
+        params = [fts_expression(parsed)]
+        # Publication-time filters (a date range, "published by now") as a range of keys:
+        # FTS5 then skips the matches outside it instead of checking each one.
+        published_at = self.model._meta.get_field("published_at")
+        low, high = _key_bounds(self.query.where, published_at, self.query.base_table)
+        if low is not None:
+            sql += " AND articles_search.rowid >= %s"
+            params.append(low)
+        if high is not None:
+            sql += " AND articles_search.rowid <= %s"
+            params.append(high)
+        sql += f" AND EXISTS ({inner_sql})"
+        params += inner_params
         if order == BEST:
             # Title hits first, then bm25 (term frequency, rarer terms weigh more), then newest.
             sql += (
