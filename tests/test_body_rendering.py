@@ -39,8 +39,9 @@ def build(text, name="post.md"):
     return result
 
 
-def post(body, title="T"):
-    return f"---\ntitle: {title}\ndate: 2022-01-01\n---\n{body}"
+def post(body, title="T", markup=""):
+    front = f"title: {title}\ndate: 2022-01-01\n" + (f"markup: {markup}\n" if markup else "")
+    return f"---\n{front}---\n{body}"
 
 
 def outside_code(html):
@@ -197,6 +198,21 @@ def test_h1_becomes_the_top_level_below_the_page_title():
     html = build(post("Setext title\n===\n\n# ATX title\n\n## Section\n\n###### Deep\n")).body_html
     assert re.findall(r"<h(\d)", html) == ["2", "2", "3", "6"]
     assert "<h1" not in build(post("<h1>Raw</h1>\n\nText.\n")).body_html
+
+
+def test_hugos_markup_key_says_html_or_markdown_without_guessing():
+    # After a <p>, a <pre> is in the <p>'s HTML block, which a blank line ends (CommonMark).
+    sample = "<p>Code:</p>\n<pre><code>x\n\n- a\n</code></pre>\n"
+    assert "- a" not in build(post(sample)).body_html  # read as a list item
+    assert build(post(sample, markup="HTML")).body_html == sample.strip()
+    # Crawled HTML indents lines by four spaces: as HTML they are text, as Markdown code.
+    indented = "<p>a</p>\n\n    b\n"
+    assert "<pre>" not in build(post(indented)).body_html
+    assert "<pre><code>b" in build(post(indented, markup="md")).body_html
+    article = build(post("*a*\n", markup="rst"))
+    assert article.body_html == "<p><em>a</em></p>" and "markup" not in article.extra
+    assert article.notes == ["markup 'rst' is not a format the archive reads; told by the body"]
+    assert build(post("*a*\n", markup="[md]")).body_html == "<p><em>a</em></p>"
 
 
 def test_allowlist_keeps_what_blogs_use():

@@ -1,6 +1,8 @@
 """Hexo tag plugins, Jekyll Liquid tags, Hugo and Zola shortcodes as their sites showed them;
 tags inside code stay text; what cannot be rendered is reported for its file."""
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
@@ -148,6 +150,13 @@ def test_custom_tags_kept_in_a_block_or_reported():
         "body line 5: {% slideshare 2706811 %} is not a tag the archive can render; left out",
         "body line 7: {{< tweet 12345 >}} is not a tag the archive can render; left out",
     ]
+
+
+def test_a_tags_headings_move_down_with_the_bodys():
+    # A stored <h1> would be demoted when the stored body is read again (an export).
+    rendered = render_body("# Top\n\n{% markmap %}\n# Map\n\n## Branch\n{% endmarkmap %}\n")
+    assert re.findall(r"<h(\d)", rendered.html) == ["2", "2", "3"]
+    assert render_body(rendered.html, markup="html").html == rendered.html
 
 
 def test_source_link_pattern_is_the_route():

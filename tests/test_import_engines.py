@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from articles.importing.cleaning import clean_body
 from articles.importing.engines import ENGINES, FileContext, find_site
-from articles.importing.pipeline import Failure, process_post, stored_body
+from articles.importing.pipeline import Failure, process_post
 
 from .conftest import ROOT
 
@@ -195,12 +194,3 @@ def test_jekyll_refuses_a_post_without_front_matter(tmp_path):
     site = find_site(post.parent)
     result = process_post(("stub.md", post.read_bytes(), "UTC", FileContext(site, "_posts/x.md")))
     assert result.error == "no front matter: Jekyll does not publish it as a post"
-
-
-POSTS = sorted(p for site in SITES for p in site.rglob("*") if p.suffix in (".md", ".markdown"))
-
-
-@pytest.mark.parametrize("post", POSTS, ids=lambda p: str(p.relative_to(BLOGS))[:60])
-def test_cleaning_and_sanitizing_a_stored_body_again_changes_nothing(post):
-    article = read(post)
-    assert stored_body(clean_body(article.body_html).html) == article.body_html

@@ -24,14 +24,20 @@ class Rendered:
     warnings: list = field(default_factory=list)
 
 
-def render_body(body, engine="", post_path="", title=""):
+def render_body(body, engine="", post_path="", title="", markup=""):
     """HTML throughout (a crawled page) stays as it is; anything else is Markdown, its
-    engine's tags expanded first (`engine`: "hexo", "jekyll", "hugo", "zola" or unknown)."""
-    if is_html(body):
+    engine's tags expanded first (`engine`: "hexo", "jekyll", "hugo", "zola" or unknown).
+    `markup` is Hugo's front-matter key: "html" or "markdown" says which, unguessed (an
+    exported article is HTML that Markdown's block rules could misread).
+
+    Headings are demoted over the whole result, tags' output included, so a stored body
+    holds no <h1> and reading it again as HTML leaves it as it is."""
+    if markup == "html" or (markup != "markdown" and is_html(body)):
         return Rendered(demote_headings(body))
     check_markdown_brackets(body)
     expanded = engine_tags.expand(body, engine=engine, post_path=post_path, title=title)
-    return Rendered(expanded.restore(render_markdown(expanded.text)), expanded.warnings)
+    html = expanded.restore(render_markdown(expanded.text))
+    return Rendered(demote_headings(html), expanded.warnings)
 
 
 def check_markdown_brackets(body):

@@ -146,7 +146,7 @@ def render_markdown(text):
     tokens = renderer.parse(text, env)
     if any(token.level >= MAX_NESTING - 1 for token in tokens):
         raise PostError(f"Markdown is nested more than {MAX_NESTING} levels deep")
-    return demote_headings(renderer.renderer.render(tokens, renderer.options, env))
+    return renderer.renderer.render(tokens, renderer.options, env)
 
 
 def demote_headings(html):

@@ -45,7 +45,11 @@ KNOWN_KEYS = {
     "headimg",
     "thumbnail",
     "cover",
+    "markup",
 }
+# Hugo's `markup` names the body's format where the file's suffix would: HTML is taken as
+# it is, Markdown rendered, without looking at the body to guess.
+MARKUPS = {"html": "html", "htm": "html", "markdown": "markdown", "md": "markdown"}
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 # What Ruby's Time.parse (Jekyll) reads and fromisoformat does not: '2023-01-29 18:30:22
 # 2023 -0800' (a year typed twice), '2010-10-18 10:00:00 +0100', '2019-05-02T13:00'.
@@ -307,6 +311,15 @@ def lenient_date(text):
     return moment
 
 
+def markup_of(meta, notes):
+    written = meta.get("markup")
+    name = written.strip().lower() if isinstance(written, str) else ""
+    if written not in (None, "") and name not in MARKUPS:
+        shown = str(written)[:30]
+        notes.append(f"markup '{shown}' is not a format the archive reads; told by the body")
+    return MARKUPS.get(name, "")
+
+
 def slug_hint(meta, notes):
     slug = as_name(meta.get("slug"), "slug", notes)
     if not slug and meta.get("permalink"):
@@ -384,10 +397,12 @@ def parse_post(raw, zone, context=None):
     body = raw.body
     excerpt = as_text(meta.get("excerpt") or meta.get("description"), "excerpt")
     more = MORE_MARKER.search(body)
-    rendered = render_body(body, post_path=raw.rel_path, title=title)
+    markup = markup_of(meta, notes)
+    rendered = render_body(body, context.site.engine, raw.rel_path, title, markup)
     notes.extend(rendered.warnings)
     if more and not excerpt:
-        excerpt_html = render_body(body[: more.start()], post_path=raw.rel_path, title=title).html
+        start = body[: more.start()]
+        excerpt_html = render_body(start, context.site.engine, raw.rel_path, title, markup).html
         excerpt = html.unescape(re.sub(r"<[^>]+>", "", excerpt_html)).strip()  # text, not HTML
     return ParsedPost(
         title=title,
