@@ -4,12 +4,11 @@ Every list runs a fixed number of queries whatever the page size: rows come from
 `for_listing()` (joins and prefetches), and per-page extras are one query each or cached.
 """
 
-from collections import Counter
 from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,11 +32,9 @@ from taggit.models import Tag
 from . import cache_version
 from .mirroring.display import localize, pictures_of
 from .models import Article, Author, Category, Editor, Source
+from .navigation import categories_and_tags, neighbours
 from .page_cache import cached
 
-SUMMARY_FIELDS = ("title", "slug", "published_at", "thumbnail_url", "lead_image_url")
-RELATED_COUNT = 5
-RELATED_CANDIDATES = 100  # tag matches read per direction in time, see related_articles()
 TRUNCATE = {"year": TruncYear, "month": TruncMonth, "day": TruncDay}
 
 
@@ -122,79 +119,8 @@ def breadcrumbs(categories):
     if missing := wanted - by_path.keys():
         by_path.update((c.slug_path, c) for c in Category.objects.filter(slug_path__in=missing))
     return [
-        [by_path[p] for p in category_prefixes(leaf.slug_path) if p in by_path]
-        for leaf in leaves
+        [by_path[p] for p in category_prefixes(leaf.slug_path) if p in by_path] for leaf in leaves
     ]
-
-
-def around(at):
-    """Earlier (or at the same time) and later than `at`, each ordered nearest first."""
-    return ((Q(published_at__lte=at), "-published_at"), (Q(published_at__gt=at), "published_at"))
-
-
-def public_where(*conditions):
-    """Public articles meeting `conditions`, with only what a link to them needs.
-
-    The conditions go first on purpose: given two upper bounds on published_at (the
-    article's own and published()'s "not after now"), SQLite seeks with the first one, and
-    "now" made it walk the index from today back to the article: 7 ms for an old one.
-    """
-    return Article.objects.filter(*conditions).published().only(*SUMMARY_FIELDS)
-
-
-def related_articles(article, tags, leaves):
-    """Articles sharing the most tags, then the nearest ones in the same leaf categories.
-
-    Nearest in time rather than newest: in a category of thousands, "newest" would give
-    every article the same five neighbours.
-    """
-    found = []
-    at = article.published_at
-    if tags:
-        # Ranked among the nearest articles sharing a tag, not among all of them: a tag
-        # like 疫情 is on thousands of articles, and counting shared tags over all of
-        # them took 160 ms a page on 10,000 articles. A candidate comes once per shared
-        # tag, so counting its rows counts its shared tags.
-        sharing = Q(tags__in=tags) & ~Q(pk=article.pk)
-        shared, distance = Counter(), {}
-        for bound, order in around(at):
-            rows = public_where(bound, sharing).order_by(order).values_list("pk", "published_at")
-            for pk, published_at in rows[:RELATED_CANDIDATES]:
-                shared[pk] += 1
-                distance[pk] = abs(published_at - at)
-        best = sorted(shared, key=lambda pk: (-shared[pk], distance[pk]))[:RELATED_COUNT]
-        # The candidates are public already; filtering again made SQLite walk the date
-        # index instead of fetching five rows by id.
-        rows = Article.objects.filter(pk__in=best).only(*SUMMARY_FIELDS).order_by()
-        found = sorted(rows, key=lambda a: best.index(a.pk))
-    for bound, order in around(at):
-        if leaves and len(found) < RELATED_COUNT:
-            nearer = (
-                public_where(bound, Q(categories__in=leaves))
-                .exclude(pk__in=[article.pk, *(a.pk for a in found)])
-                .order_by(order)
-                .distinct()
-            )
-            found += list(nearer[: RELATED_COUNT - len(found)])
-    return found
-
-
-def neighbours(article, tags, leaves):
-    """Previous/next public article and related articles, cached until the content changes."""
-
-    def compute():
-        at = article.published_at
-        # The plain bound (lte/gte) is what lets the database seek in the index: with only
-        # "earlier OR same time and lower id", SQLite walked the index from the far end.
-        older = Q(published_at__lte=at) & (Q(published_at__lt=at) | Q(pk__lt=article.pk))
-        newer = Q(published_at__gte=at) & (Q(published_at__gt=at) | Q(pk__gt=article.pk))
-        return {
-            "previous_article": public_where(older).order_by("-published_at", "-pk").first(),
-            "next_article": public_where(newer).order_by("published_at", "pk").first(),
-            "related_articles": related_articles(article, tags, leaves),
-        }
-
-    return cached(f"neighbours:{article.pk}", compute)
 
 
 class PageSizeMixin:
@@ -266,8 +192,8 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
 
     def get_queryset(self):
         # Editors preview drafts at their real URL; readers only ever see published articles.
-        # Categories and tags are read in get_context_data: for one article, two plain
-        # queries cost less than prefetch_related's machinery.
+        # Categories and tags are read in get_context_data: for one article, two prepared
+        # queries (articles.navigation) cost less than prefetch_related's machinery.
         editor = Article.can_preview(self.request.user)
         articles = Article.objects.all() if editor else Article.objects.published()
         return articles.select_related("author", "editor", "source")
@@ -296,8 +222,8 @@ class ArticleDetail(ArticleDateMixin, DateDetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        trails = breadcrumbs(list(article.categories.all()))
-        tags = list(article.tags.all())
+        categories, tags = categories_and_tags(article)
+        trails = breadcrumbs(categories)
         lead_image = article.lead_image_url
         pictures = pictures_of([article])
         lead_picture = pictures.get(lead_image)
