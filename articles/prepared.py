@@ -52,7 +52,7 @@ def _flatten(values):
 class Compiled:
     """One shape of a prepared query: its SQL, where each value goes, how rows convert."""
 
-    def __init__(self, queryset, values, connection):
+    def __init__(self, build, values, connection):
         stand_ins = _StandIns()
         built = [
             [stand_ins.make(v) for v in value]
@@ -60,7 +60,7 @@ class Compiled:
             else stand_ins.make(value)
             for value in values
         ]
-        queryset = queryset(*built)
+        queryset = build(*built)
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, params = compiler.as_sql()
         slots = {self._adapt(connection, stand_in): n for n, stand_in in enumerate(_flatten(built))}

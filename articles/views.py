@@ -168,7 +168,6 @@ class ArticleDateMixin(PageSizeMixin):
         # Also used for the previous/next period lookups, which need no joins or prefetches.
         return Article.objects.published()
 
-
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         # Django's date_list, but each period carries its article count (one GROUP BY query).
         # Cached like the other navigation counts, for every page of the list: the GROUP BY
