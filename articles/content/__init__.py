@@ -35,16 +35,23 @@ class Derived:
     excerpt: str
 
 
-def derive(*, title, body_html, excerpt="", original_title=""):
+def derive(*, title, body_html, excerpt="", original_title="", sanitized=False):
     """The stored form of an article's text fields.
 
     The body is sanitized (the one allowlist; sanitizing twice changes nothing); its plain
     text is NFC so a search for a precomposed character finds a decomposed one; an empty
     excerpt is cut from the text. Every string is XML-safe, so no title or body can break a
     feed. Running derive on its own output changes nothing.
+
+    `sanitized`: the body is `sanitize`'s output already (the importer's), so it is not
+    parsed a second time unless highlighting changed it.
     """
     # The admin's editor returns code blocks as plain text; they are highlighted again.
-    body_html = xml_safe(sanitize(highlight_plain_blocks(body_html or ""))).strip()
+    body_html = body_html or ""
+    highlighted = highlight_plain_blocks(body_html)
+    if not sanitized or highlighted != body_html:
+        body_html = sanitize(highlighted)
+    body_html = xml_safe(body_html).strip()
     body_text = unicodedata.normalize("NFC", html_to_text(body_html))
     return Derived(
         title=clean_line(title),

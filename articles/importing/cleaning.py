@@ -119,7 +119,7 @@ def sort_elements(root):
     for block in feeds.boilerplate_blocks(root):
         parts.boilerplate_images.update(img.get("src", "") for img in block.iter("img"))
         remove(block)
-    for player in feeds.PLAYERS(root):
+    for player in feeds.players(root):
         poster = next((img for img in player.iter("img") if img.get("src")), None)
         if poster is not None:
             poster.tail = None
@@ -430,7 +430,8 @@ def serialize_text(text):
 def serialize_children(root):
     out = [serialize_text(root.text)]
     for child in root:
-        out.append(lxml.html.tostring(child, encoding="unicode", with_tail=False))
+        # lxml.html.tostring() would also look for a <meta> to drop: none is left (DROPPED).
+        out.append(etree.tostring(child, method="html", encoding="unicode", with_tail=False))
         out.append(serialize_text(child.tail))
     return "".join(out).strip()
 

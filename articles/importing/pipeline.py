@@ -95,6 +95,7 @@ def build_article(raw, zone_name, context=None):
         body_html=stored_body(cleaned.html, twice=bool(context.site.engine)),
         excerpt=post.excerpt,
         original_title=original_title,
+        sanitized=True,
     )
     category_names = dict.fromkeys(name for chain in post.categories for name in chain)
     names = [fields.original_title, post.author, editor, source]
@@ -155,9 +156,10 @@ def stored_body(cleaned_html, twice=False):
 
 def worker_context():
     """How parsing processes start: forkserver, not fork, so they hold none of the parent's
-    database connections or threads, and import only this Django-free pipeline."""
+    database connections or threads, and import only this Django-free pipeline (with the
+    tables it builds once, see preload)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([f"{__package__}.preload"])
     return context
 
 
