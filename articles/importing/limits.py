@@ -6,6 +6,7 @@ lists, and twelve YAML aliases expanded 0.9 MB into 153 MB of stored data: a fil
 limit fails alone, with the limit named, before anything of it is stored.
 """
 
+import os
 from dataclasses import dataclass, fields
 
 
@@ -44,3 +45,15 @@ def use(limits):
 
 def current():
     return _current
+
+
+def default_jobs():
+    """Parsing processes by default: the cores this process may run on, a container's or
+    `taskset`'s share rather than the machine's count (os.process_cpu_count() from 3.13)."""
+    counted = getattr(os, "process_cpu_count", None)
+    if counted:
+        return counted() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS has no affinity masks
+        return os.cpu_count() or 1

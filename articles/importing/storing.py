@@ -28,7 +28,6 @@ from ..models import (
     unicode_slug,
 )
 from . import stored_state
-from .pipeline import ArticleData
 from .rows import attribute_values, insert_articles, insert_rows, update_rows
 
 MAX_CATEGORY_URL = 1000  # Category.slug_path's length
@@ -284,7 +283,8 @@ def write_batch(items, force, reprocess):
     return [outcomes[item.rel_path] for item in items]
 
 
-def fill(article, item: ArticleData, people, now):
+def fill(article, item, people, now):
+    """`item`: a pipeline.ArticleData."""
     article.title = item.title[:500]
     article.original_title = item.original_title[:500]
     article.author_id = people["author"].get(item.author)

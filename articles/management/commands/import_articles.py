@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.importing.engines import ENGINES
+from articles.importing.limits import default_jobs
 from articles.importing.locking import ImportLocked, import_lock
 from articles.importing.runner import import_paths
 from articles.importing.stops import ImportAborted
@@ -24,7 +25,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="post files or directories (recursive)")
-        parser.add_argument("--jobs", type=int, default=1, help="parser processes (default 1)")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="parser processes (default %(default)s, the cores this process may use; "
+            "1 parses in this process)",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -75,9 +82,14 @@ class Command(BaseCommand):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise CommandError(f"unknown time zone '{options['timezone']}'") from error
         verbosity = options["verbosity"]
+        # With the total, tqdm shows the share done, the rate and the time left.
         progress = tqdm(
             unit=" files", disable=verbosity != 1 or not sys.stdout.isatty(), file=sys.stdout
         )
+
+        def counted(total):
+            progress.total = total
+            progress.refresh()
 
         def report(outcome):
             if outcome.action == "failed" and verbosity >= 1:
@@ -104,6 +116,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     engine=options["engine"],
                     report=report,
+                    counted=counted,
                     arguments=" ".join(sys.argv[2:]),
                 )
         except ImportLocked as error:
