@@ -3,10 +3,11 @@
 alone (read, parse, clean, sanitize, tokenize in --jobs worker processes, results thrown
 away): the ceiling a cold import could reach if storing cost nothing.
 
-    .venv/bin/python bench/import_bench.py [--count 10000] [--jobs 2]
+    .venv/bin/python bench/import_bench.py [--count 10000] [--jobs N]
 
-Targets (2-core machine): cold >= 1,000 files/s at 10,000 files with --jobs 2;
-re-import >= 10,000 files/s; peak RSS <= 300 MB at 100,000 files.
+Without --jobs the imports run with the command's default (one parser per core). Targets
+(2-core machine): cold >= 1,000 files/s at 10,000 files; re-import >= 10,000 files/s; peak
+RSS <= 300 MB at 100,000 files. The stage budget per file: bench/import_stages.py.
 """
 
 import argparse
@@ -36,8 +37,15 @@ def corpus(count, cache):
     return folder
 
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args, env):
-    """Wall time and the command's last output line; RSS is read from the children total."""
+    """Wall time and the command's last output line; RSS is read from the children total, and
+    CPU too (the command's and its workers', each waited for by its parent)."""
+    run.cpu = children_cpu()
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -48,6 +56,7 @@ def run(args, env):
         check=False,
     )
     elapsed = time.perf_counter() - start
+    run.cpu = children_cpu() - run.cpu
     if result.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
     return elapsed, (result.stdout.strip().splitlines() or [""])[-1]
@@ -62,7 +71,6 @@ def frontmatter_rate(files):
 
 def parsing_rate(folder, files, jobs):
     """The importer's worker pipeline over every file in `jobs` processes, nothing stored."""
-    sys.path.insert(0, str(ROOT))
     from articles.importing.pipeline import process_post, worker_context
 
     tasks = [(str(path.relative_to(folder)), str(path), "Asia/Shanghai") for path in files]
@@ -76,7 +84,7 @@ def parsing_rate(folder, files, jobs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=None, help="default: the command's")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "newsarchive-bench"))
     args = parser.parse_args()
 
@@ -91,31 +99,40 @@ def main():
             ALLOWED_HOSTS="localhost",
         )
         run(["migrate", "-v0"], env)
-        cold, cold_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)
-        again, again_summary = run(["import_articles", str(folder), "--jobs", str(args.jobs)], env)
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        cold, cold_summary = run(["import_articles", str(folder), *jobs], env)
+        cold_cpu = run.cpu
+        again, again_summary = run(["import_articles", str(folder), *jobs], env)
+        again_cpu = run.cpu
         # What every command pays before it looks at a file: Python, Django and the apps.
         start_up = min(run(["import_articles", "--help"], env)[0] for _ in range(3))
         db_size = sum(f.stat().st_size for f in Path(scratch).glob("bench.db*"))
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     reference = frontmatter_rate(files)
-    parsing = parsing_rate(folder, files, args.jobs)
+    sys.path.insert(0, str(ROOT))
+    from articles.importing.limits import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    parsing = parsing_rate(folder, files, jobs)
 
     n = len(files)
-    print(f"files: {n}, jobs: {args.jobs}, cpus: {os.cpu_count()}")
+    print(f"files: {n}, jobs: {jobs}, cpus: {os.cpu_count()}, load: {os.getloadavg()}")
     print(f"cold:      {cold_summary}")
     print(f"re-import: {again_summary}")
     print()
     print("| measure | value |")
     print("|---|---|")
-    print(f"| cold import (--jobs {args.jobs}) | {n / cold:,.0f} files/s ({cold:.1f} s) |")
+    print(f"| cold import (--jobs {jobs}) | {n / cold:,.0f} files/s ({cold:.1f} s) |")
+    print(f"| cold import, CPU per file (all processes) | {cold_cpu / n * 1000:.2f} ms |")
     print(f"| re-import, nothing changed | {n / again:,.0f} files/s ({again:.2f} s) |")
+    print(f"| re-import, CPU (all processes) | {again_cpu:.2f} s |")
     print(
         f"| re-import without process start-up ({start_up:.2f} s) "
         f"| {n / (again - start_up):,.0f} files/s |"
     )
     print(f"| bare frontmatter.load, same files | {reference:,.0f} files/s |")
     print(f"| cold import / frontmatter.load | {n / cold / reference:.2f} |")
-    print(f"| parsing alone, {args.jobs} workers, nothing stored | {parsing:,.0f} files/s |")
+    print(f"| parsing alone, {jobs} workers, nothing stored | {parsing:,.0f} files/s |")
     print(f"| cold import / parsing alone | {n / cold / parsing:.2f} |")
     print(f"| peak RSS (largest process) | {peak_mb:,.0f} MB |")
     print(f"| SQLite database size | {db_size / 1048576:,.0f} MB |")
