@@ -21,6 +21,7 @@ from .validators import validate_body_images, validate_image_url
 # Only the "configurable" preset reads this "extensions" dict; the default preset ignores it.
 EDITOR_CONFIG = {
     "extensions": {
+        "FaithfulParsing": True,
         "Bold": True,
         "Italic": True,
         "Underline": True,
@@ -54,6 +55,7 @@ EDITOR_CONFIG = {
         "Image": {"HTMLAttributes": {"referrerpolicy": "no-referrer", "loading": "lazy"}},
         "Figure": True,
         "Caption": True,
+        "BlockFigure": True,
         "Table": True,
         "TableRow": True,
         "TableHeader": True,

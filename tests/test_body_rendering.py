@@ -245,6 +245,15 @@ def test_forced_image_attributes_come_in_one_order():
     )
 
 
+def test_an_element_stripped_of_every_class_keeps_no_class_attribute():
+    # The editor writes <figure class="figure">; nh3 would leave class="" behind.
+    assert sanitize('<figure class="figure"><figcaption class="c">x</figcaption></figure>') == (
+        "<figure><figcaption>x</figcaption></figure>"
+    )
+    assert sanitize('<code class="hljs">x</code>') == "<code>x</code>"
+    assert sanitize('<p>class="" is text</p>') == '<p>class="" is text</p>'
+
+
 def test_task_lists_are_glyphs_not_controls():
     html = build(post("- [x] done\n- [ ] open\n")).body_html
     assert "<input" not in html

@@ -121,6 +121,9 @@ FORCED_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}
 # same body came out with these two either way round from one worker to the next; `sanitize`
 # puts them in one order. Only a real tag matches: in text '<' is always escaped.
 FORCED_ORDER = re.compile(r'(<img\b[^>]*?) loading="lazy" referrerpolicy="no-referrer"')
+# Where nh3 removes every class of an element that may carry some, it leaves class="" (the
+# editor writes <figure class="figure">): the attribute goes too. Only a real tag matches.
+EMPTY_CLASS = re.compile(r'(<[a-zA-Z][^<>]*?) class=""')
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener noreferrer"
 # Removed with their content, not just unwrapped: their text is code or markup, not prose.
@@ -180,6 +183,5 @@ def safe_url(url):
 
 def sanitize(html):
     """Return HTML that is safe to mark safe in a template."""
-    return FORCED_ORDER.sub(
-        r'\1 referrerpolicy="no-referrer" loading="lazy"', _cleaner.clean(html or "")
-    )
+    html = EMPTY_CLASS.sub(r"\1", _cleaner.clean(html or ""))
+    return FORCED_ORDER.sub(r'\1 referrerpolicy="no-referrer" loading="lazy"', html)

@@ -2,7 +2,9 @@
 // widget's js_modules); every name exported here becomes an extension the config may enable,
 // and one named like a stock extension (Code, Image) replaces it.
 //
-// Two gaps of the stock extensions are filled here:
+// Three gaps of the stock extensions are filled here:
+// - Tiptap reads HTML through its elementFromString, which deletes whitespace it takes for
+//   indentation (FaithfulParsing);
 // - what our sanitizer allows but no stock extension holds (<small>, <cite>, <q>, th scope,
 //   blockquote cite, a link around inline code or around an image): ProseMirror drops what
 //   its schema does not know, so an imported body would lose it on the first save;
@@ -11,6 +13,35 @@
 import * as stock from "django-prose-editor/editor"
 
 const { Extension, Mark, mergeAttributes } = stock
+
+// Tiptap parses an HTML string through elementFromString, which first deletes every text node
+// that is exactly "\n" or "\n" and two blanks, wherever it stands: between the token spans of
+// a highlighted code sample (the sample's line breaks) and between two inline elements of a
+// paragraph (the space between two links). ProseMirror's parser alone already drops blank
+// text between blocks and keeps it inside <pre> (the code block's preserveWhitespace "full"),
+// so bodies, and what the HTML button sets, are parsed by it.
+const parseBody = (html, schema) => {
+  const body = new window.DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body
+  return stock.pm.model.DOMParser.fromSchema(schema).parse(body)
+}
+
+export const FaithfulParsing = Extension.create({
+  name: "faithfulParsing",
+  onBeforeCreate() {
+    const { options, schema } = this.editor
+    if (typeof options.content === "string") options.content = parseBody(options.content, schema)
+  },
+  addCommands() {
+    const { setContent } = stock.commands
+    return {
+      setContent: (content, options) =>
+        setContent(
+          typeof content === "string" ? parseBody(content, this.editor.schema).content : content,
+          options,
+        ),
+    }
+  },
+})
 
 const inlineMark = (name, tag) =>
   Mark.create({
@@ -33,14 +64,14 @@ export const Deleted = inlineMark("deleted", "del")
 export const Inserted = inlineMark("inserted", "ins")
 export const Abbreviation = inlineMark("abbreviation", "abbr")
 
-const blockNode = (name, tag, content, extra = {}) =>
+const blockNode = (name, tag, content, extra = {}, selector = tag) =>
   stock.Node.create({
     name,
     content,
     defining: true,
     ...extra,
     parseHTML() {
-      return [{ tag }]
+      return [{ tag: selector }]
     },
     renderHTML({ HTMLAttributes }) {
       return [tag, mergeAttributes(HTMLAttributes), 0]
@@ -59,30 +90,11 @@ export const DescriptionDetails = blockNode("descriptionDetails", "dd", "block+"
 export const Details = blockNode("details", "details", "detailsSummary block*", { group: "block" })
 export const DetailsSummary = blockNode("detailsSummary", "summary", "inline*")
 // A <div> the sanitizer lets keep a class (footnotes, alerts) stays a block of its own.
-export const ClassedDiv = blockNode("classedDiv", "div[class]", "block+", { group: "block" })
+export const ClassedDiv = blockNode("classedDiv", "div", "block+", { group: "block" }, "div[class]")
 
 // Tiptap's code mark excludes every other mark, links too: `<a><code>f()</code></a>`, common
 // in release notes, lost its link.
 export const Code = stock.Code.extend({ excludes: "" })
-
-// A highlighted sample (<pre><code> full of token spans) lost its line breaks when ProseMirror
-// parsed the spans; the code block reads the element's text as it is. derive() highlights
-// it again on save.
-export const CodeBlock = stock.CodeBlock.extend({
-  parseHTML() {
-    return [
-      {
-        tag: "pre",
-        preserveWhitespace: "full",
-        getContent: (element, schema) => {
-          const text = element.textContent
-          const holder = schema.nodes.paragraph
-          return (text ? holder.create(null, schema.text(text)) : holder.create()).content
-        },
-      },
-    ]
-  },
-})
 
 // An image inside a link (a linked thumbnail) keeps the link as an attribute; block nodes
 // cannot carry marks. It is written back as <a href><img></a>.
@@ -108,6 +120,29 @@ const plainAttribute = (name) => ({
   parseHTML: (element) => element.getAttribute(name),
   renderHTML: (attributes) =>
     attributes[name] != null ? { [name]: attributes[name] } : {},
+})
+
+// A <figure> without a picture: an engine's quotation (a blockquote and its credit), code
+// sample with its caption, or embed. The stock figure holds one image and its caption, and
+// filled such a figure with an empty image. The sanitizer has the last word on its class.
+const holdsPicture = (figure) =>
+  [...figure.children].some((child) => child.matches("img, a:has(> img)"))
+
+export const BlockFigure = stock.Node.create({
+  name: "blockFigure",
+  group: "block",
+  content: "block+",
+  defining: true,
+  addAttributes() {
+    return { class: plainAttribute("class") }
+  },
+  parseHTML() {
+    // Before the stock figure's rule, which takes every <figure>.
+    return [{ tag: "figure", priority: 60, getAttrs: (figure) => !holdsPicture(figure) && null }]
+  },
+  renderHTML({ HTMLAttributes }) {
+    return ["figure", mergeAttributes(HTMLAttributes), 0]
+  },
 })
 
 // The attributes the sanitizer keeps on elements the stock extensions hold (ids under its
