@@ -328,8 +328,12 @@ class Importer:
             outcomes = [
                 outcome for items in batches for item in items for outcome in self.store([item])
             ]
+        # All counted before any is reported: Ctrl-C while the outcomes are printed must not
+        # leave the run's record short of what this commit stored.
         for outcome in outcomes:
-            self.record(outcome)
+            self.tally(outcome)
+        for outcome in outcomes:
+            self.report(outcome)
         return bool(batches)
 
     def triage(self, chunk):
@@ -449,6 +453,10 @@ class Importer:
         )
 
     def record(self, outcome):
+        self.tally(outcome)
+        self.report(outcome)
+
+    def tally(self, outcome):
         self.result.counts[outcome.action] += 1
         shown = printable(outcome.rel_path)
         if outcome.note and outcome.action != storing.FAILED:
@@ -460,7 +468,6 @@ class Importer:
             )
             outcome.error = f"{shown}{'' if outcome.error[:1] == ':' else ': '}{outcome.error}"
             self.result.failures.append(outcome.error)
-        self.report(outcome)
 
     def find_vanished(self):
         """Articles imported from a directory root of this run whose file is gone: reported,
