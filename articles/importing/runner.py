@@ -410,10 +410,10 @@ class Importer:
     def articles_of(self, results):
         """The parsed articles of a chunk, with the stat of their files; parse failures are
         reported here and now."""
-        items = []
+        items, failure = [], pipeline().Failure
         for result in results:
             file_stat, real_root = self.file_stats.pop(result.rel_path, (None, ""))
-            if isinstance(result, pipeline().Failure):
+            if isinstance(result, failure):
                 self.record(storing.Outcome(result.rel_path, storing.FAILED, error=str(result)))
                 continue
             first = self.sources and self.sources.duplicate_of(result.rel_path, result.content_hash)

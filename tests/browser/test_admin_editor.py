@@ -3,26 +3,12 @@ public page shows the change. Screenshots go to tests/artifacts/ (git-ignored)."
 
 from datetime import UTC, datetime
 
-import pytest
-from django.core.cache import cache
-from django.test import Client
-
 from articles.models import Article
 from tests.factories import make_article
 
 
-@pytest.fixture
-def editor_session(transactional_db, django_user_model, live_server):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-123")
-    client = Client()
-    client.force_login(user)
-    cache.clear()
-    yield {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
-    cache.clear()
-
-
 def test_editor_edits_body_in_widget_and_public_page_shows_it(
-    live_server, page, screenshot, editor_session
+    live_server, page, screenshot, editor_cookie
 ):
     article = make_article(
         "吉林省委书记景俊海到四平",
@@ -33,7 +19,7 @@ def test_editor_edits_body_in_widget_and_public_page_shows_it(
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.context.add_cookies([editor_session])
+    page.context.add_cookies([editor_cookie])
 
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     editor = page.locator('.prose-editor [contenteditable="true"]')
