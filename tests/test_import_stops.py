@@ -6,10 +6,12 @@ killed importer leaves no process behind.
 Real child processes against a scratch database, as in test_faults.
 """
 
+import fcntl
 import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,6 +50,34 @@ def start_logged_import(env, corpus):
     )
 
 
+def write_lock_between_groups(process, path):
+    """Take SQLite's write lock while the importer holds none: between two commit groups.
+
+    The importer is inside a write transaction almost all the time, and SQLite's busy
+    handler retries only every 100 ms, so a waiting BEGIN IMMEDIATE may not win before the
+    run ends. The importer reports a group's outcomes after its commit; with its stdout
+    pipe full and unread, it stops there, outside any transaction, until the lock is taken.
+    """
+    holder = sqlite3.connect(path, timeout=0, isolation_level=None)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            return holder
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            assert process.poll() is None, "the import ended before the lock was taken"
+            time.sleep(0.001)
+
+
+def drain(stream):
+    """Read a stream to its end in a thread; join it and take `.text`."""
+    reader = threading.Thread(target=lambda: setattr(reader, "text", stream.read()))
+    reader.start()
+    return reader
+
+
 def first_created(process):
     """Wait until the import has committed its first group (it printed a 'created:' line)."""
     for line in process.stdout:
@@ -71,15 +101,20 @@ def test_a_write_lock_held_past_the_busy_timeout_stops_the_run_and_is_recorded(t
         sqlite_only(url)
         env = dict(dev_env(url), SQLITE_BUSY_SECONDS=str(BUSY_SECONDS))
         process = start_logged_import(env, corpus)
+        # A one-page pipe fills within the first groups' reports, wherever the lines fall.
+        fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
         first_created(process)
-        holder = sqlite3.connect(urlsplit(url).path, timeout=60, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # waits for the importer's commit, then holds
+        holder = write_lock_between_groups(process, urlsplit(url).path)
+        rest = drain(process.stdout)
         # Longer than the importer waits, shorter than it waits twice: it gives up on its
         # next write, then saves its ImportRun once the holder lets go.
         time.sleep(BUSY_SECONDS + 1.5)
         holder.execute("COMMIT")
         holder.close()
-        out, err = finish(process, 120)
+        rest.join(120)
+        out = rest.text
+        err = process.stderr.read()
+        process.wait(timeout=120)
         assert process.returncode == 1, err
         assert "Traceback" not in err
         stored = summary(out)["created"]
