@@ -63,6 +63,15 @@ class ChangesContent:
             cache_version.bump()
 
 
+class SavesNames(ChangesContent):
+    """A renamed author, source, tag or category (or a category moved) re-paths and
+    re-indexes what carries it (curation.save_name)."""
+
+    def save_model(self, request, obj, form, change):
+        curation.save_name(obj)
+        cache_version.bump()
+
+
 class MergesArticles:
     """Who may merge: a merge changes and deletes rows here and re-files articles, so it needs
     all three permissions. (An action's own `permissions` list is any-of, not all-of.)"""
@@ -75,7 +84,7 @@ class MergesArticles:
         )
 
 
-class ArticleCountAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
+class ArticleCountAdmin(SavesNames, MergesArticles, admin.ModelAdmin):
     """Author, Editor, Source: the count comes from one annotated query, not one per row."""
 
     list_display = ["name", "slug", "article_count"]
@@ -97,7 +106,7 @@ admin.site.register(Source, ArticleCountAdmin)
 
 
 @admin.register(Category)
-class CategoryAdmin(ChangesContent, MergesArticles, admin.ModelAdmin):
+class CategoryAdmin(SavesNames, MergesArticles, admin.ModelAdmin):
     list_display = ["indented_name", "slug", "article_count"]
     search_fields = ["name", "path"]
     autocomplete_fields = ["parent"]
@@ -483,12 +492,12 @@ class ArticleImageAdmin(ChangesContent, admin.ModelAdmin):
         articles.edit(lambda _: queryset.delete(), user=request.user, comment=gettext("删除图片"))
 
 
-# Renaming a tag renames it on every article page and tag list.
+# Renaming a tag renames it on every article page, tag list and search entry.
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(ChangesContent, TaggitTagAdmin):
+class TagAdmin(SavesNames, TaggitTagAdmin):
     pass
 
 

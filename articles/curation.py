@@ -7,7 +7,9 @@ index carries names, categories and tags) and each gets a revision that restores
 """
 
 from django.db import transaction
+from taggit.models import Tag
 
+from . import search
 from .content import clean_line
 from .models import Article, Category
 
@@ -100,19 +102,57 @@ def _merge_category(target, other):
         if twin:
             _merge_category(twin, child)
         else:
-            # Read the subtree before the child's path changes: the lookup is by slug_path.
-            below = list(
-                Category.objects.descendants_of(child, include_self=False).order_by("depth")
-            )
+            below = _subtree(child)
             child.parent = target
             child.save()
-            # Parents first (ordered by depth), each given its already re-pathed parent.
-            saved = {child.pk: child}
-            for node in below:
-                node.parent = saved[node.parent_id]
-                node.save()
-                saved[node.pk] = node
+            _repath(child, below)
     other.delete()
+
+
+def _subtree(category):
+    """The categories below `category`, parents first. Read before its path changes: the
+    lookup is by slug_path."""
+    return list(Category.objects.descendants_of(category, include_self=False).order_by("depth"))
+
+
+def _repath(category, below):
+    """Give each category of `below` (from _subtree) its path under the saved `category`."""
+    saved = {category.pk: category}
+    for node in below:
+        node.parent = saved[node.parent_id]
+        node.save()
+        saved[node.pk] = node
+
+
+@transaction.atomic
+def save_name(obj):
+    """Save an author, editor, source, tag or category edited by hand.
+
+    Names are searchable text of every article that carries them, and the search index
+    files an article under each level above its categories: a new name (or a category's new
+    slug or parent) re-paths the categories below and re-indexes the articles concerned.
+    Their content does not change, so they are not marked edited.
+    """
+    model = type(obj)
+    before = model.objects.filter(pk=obj.pk).first() if obj.pk else None
+    below = _subtree(before) if isinstance(before, Category) else []
+    obj.save()
+    if before is None:
+        return 0
+    if isinstance(obj, Category):
+        if (before.path, before.slug_path) == (obj.path, obj.slug_path):
+            return 0
+        _repath(obj, below)
+        links = Article.categories.through.objects.filter(category__in=[obj, *below])
+        articles = links.values_list("article_id", flat=True)
+    elif before.name == obj.name:
+        return 0
+    elif isinstance(obj, Tag):
+        articles = Article.objects.filter(tags=obj).values_list("pk", flat=True)
+    else:
+        field = model._meta.model_name  # author, editor, source
+        articles = Article.objects.filter(**{field: obj}).values_list("pk", flat=True)
+    return search.update_index(articles)
 
 
 def with_ancestors(categories):

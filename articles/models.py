@@ -224,6 +224,22 @@ class Category(models.Model):
         return list(Category.objects.filter(slug_path__in=paths).order_by("depth"))
 
 
+class FiledUnder(Exists):
+    """WHERE condition: the article is filed in `category` or in a category below it.
+
+    Checked for each row through the link table's (article, category) index, where a
+    subquery listing the whole category would be built first. The search reads
+    `category_id` to narrow its index scan to the category's entries (articles/search/)."""
+
+    def __init__(self, category, **kwargs):
+        links = Article.categories.through.objects.filter(
+            article_id=OuterRef("pk"),
+            category__in=Category.objects.descendants_of(category).values("pk"),
+        )
+        super().__init__(links, **kwargs)
+        self.category_id = category.pk
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
         """What readers may see: published, dated no later than now (the article page

@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import search as search_index
-from .models import Article, Author, Category, Source
+from .models import Article, Author, Category, FiledUnder, Source
 from .search.facets import cached_facets
 
 PAGE_SIZE = 20
@@ -85,13 +84,7 @@ class SearchForm(forms.Form):
     def filter(self, articles):
         data = self.cleaned_data
         if data["category"]:
-            # Checked for each match through the link table's (article, category) index: a
-            # subquery listing the whole category would be built for every search.
-            descendants = Category.objects.descendants_of(data["category"]).values("pk")
-            links = Article.categories.through.objects.filter(
-                article_id=OuterRef("pk"), category__in=descendants
-            )
-            articles = articles.filter(Exists(links))
+            articles = articles.filter(FiledUnder(data["category"]))
         if data["author"]:
             articles = articles.filter(author=data["author"])
         if data["source"]:

@@ -8,7 +8,8 @@ loads it into a separate database with bulk_create (front matter and body parsed
 the importer is not needed to measure search), rebuilds the index, then runs 200 queries drawn
 from the corpus text (tests/search_oracle.draw_queries: 1-, 2-, 3- and 4-6-character terms,
 phrases, two terms, negations, traditional spellings, Latin words; every fifth one filtered by
-a top-level category, every seventh by a date range). Each query is what the results page
+a category (top-level or below), every seventh by a date range, every eleventh by an author).
+Each query is what the results page
 runs: the count (exact up to 10,000) and the first page of 20, newest first; the best-match
 order and the facets are timed apart.
 
@@ -184,7 +185,7 @@ def oracle_ids(q):
 
 
 def draw(count):
-    from articles.models import Article, Category
+    from articles.models import Article, Author, Category
     from tests import search_oracle
 
     rng = random.Random(5)
@@ -192,11 +193,19 @@ def draw(count):
     bodies = Article.objects.filter(pk__in=rng.sample(ids, 400)).values_list("body_text", flat=True)
     queries = search_oracle.draw_queries(list(bodies), count, seed=5)
     roots = list(Category.objects.roots().values_list("slug_path", flat=True))
+    below = list(
+        Category.objects.public().filter(depth__gt=0).order_by("slug_path")
+        .values_list("slug_path", flat=True)
+    )
+    authors = list(Author.objects.public().order_by("slug").values_list("slug", flat=True))
     drawn = []
     for number, q in enumerate(queries):
         filters = {}
-        if number % 5 == 4:
-            filters["category"] = roots[number % len(roots)]
+        if number % 5 == 4:  # a top-level category, or one below
+            levels = below if number % 10 == 9 and below else roots
+            filters["category"] = levels[number * 7 % len(levels)]
+        if number % 11 == 10 and authors:
+            filters["author"] = authors[number * 13 % len(authors)]
         if number % 7 == 6:
             filters.update(start="2021-09-01", end="2022-02-28")
         drawn.append((q, filters))
@@ -388,6 +397,17 @@ def report(rows, failures, n, build, size, total):
         f"| speed-up over the oracle | {pct(oracles, 50) / pct(walls, 50):.0f}x"
         f" | {pct(oracles, 95) / pct(walls, 95):.0f}x | |"
     )
+    named = [row for row in rows if {"category", "author"} & set(row[1])]
+    if len(named) > 1:
+        walls, oracles = [row[3] for row in named], [row[5] for row in named]
+        print(
+            f"| {len(named)} filtered by category or author: search page | {pct(walls, 50):.1f} ms"
+            f" | {pct(walls, 95):.1f} ms | {max(walls):.1f} ms |"
+        )
+        print(
+            f"| the same, speed-up over the oracle | {pct(oracles, 50) / pct(walls, 50):.0f}x"
+            f" | {pct(oracles, 95) / pct(walls, 95):.0f}x | |"
+        )
 
 
 if __name__ == "__main__":

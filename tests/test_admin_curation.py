@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
-from articles.models import Article, Author, Category, Editor, ImportRun, Source
+from articles import search
+from articles.models import Article, Author, Category, Editor, FiledUnder, ImportRun, Source
 
 from .admin_helpers import staff_user
 from .conftest import SEEDS
@@ -169,3 +171,81 @@ def test_staff_without_change_permission_cannot_run_change_actions(client, djang
     other = make_article("二", author="新浪网").author
     act(client, author_url, "merge", [article.author, other], apply="1", target=other.pk)
     assert Author.objects.count() == 2
+
+
+def post_change(client, obj, **fields):
+    """Post the admin change form of a category, author, source or tag with `fields` changed."""
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    data = {"name": obj.name, "slug": obj.slug, **fields}
+    for inline in client.get(url).context["inline_admin_formsets"]:  # a tag's items, as shown
+        for form in [inline.formset.management_form, *inline.formset.forms]:
+            data.update({field.html_name: field.value() for field in form if field.value()})
+    if isinstance(obj, Category):
+        data.setdefault("parent", obj.parent_id or "")
+    response = client.post(url, data)
+    errors = response.context and response.context["errors"]
+    assert response.status_code == 302, errors
+    obj.refresh_from_db()
+
+
+def index_all():
+    search.update_index(Article.objects.values_list("pk", flat=True))
+
+
+def searched(q, category=None, **filters):
+    articles = Article.objects.filter(**filters)
+    if category is not None:
+        articles = articles.filter(FiledUnder(category))
+    return set(articles.search(q, include_unpublished=True).values_list("title", flat=True))
+
+
+def test_a_category_moved_or_renamed_in_the_admin_takes_its_subtree_and_search_along(
+    admin_client,
+):
+    leaf = category_chain("国内", "疫情", "上海")
+    elsewhere = category_chain("专题")
+    make_article("封控通报", categories=[leaf, leaf.parent, leaf.parent.parent])
+    make_article("国内其他", categories=[leaf.parent.parent])
+    index_all()
+    assert searched("通报", category=elsewhere) == set()
+
+    post_change(admin_client, leaf.parent, parent=elsewhere.pk, slug="yiqing")
+    moved = Category.objects.get(pk=leaf.pk)
+    assert moved.slug_path == "专题/yiqing/上海" and moved.path == "专题 / 疫情 / 上海"
+    # Filed at 国内 by the import, the article stays there; 专题 now holds it through 疫情.
+    assert searched("通报", category=elsewhere) == {"封控通报"}
+    assert searched("通报", category=Category.objects.get(name="国内")) == {"封控通报"}
+    assert searched("国内其他", category=elsewhere) == set()
+
+    post_change(admin_client, elsewhere, name="防疫专题", slug="fangyi")
+    assert Category.objects.get(pk=leaf.pk).slug_path == "fangyi/yiqing/上海"
+    assert searched("通报", category=elsewhere) == {"封控通报"}
+    # The names of the categories an article is filed in are searchable text.
+    post_change(admin_client, leaf.parent, name="新冠", slug="yiqing", parent=elsewhere.pk)
+    assert Category.objects.get(pk=leaf.pk).path == "防疫专题 / 新冠 / 上海"
+    assert searched("新冠") == {"封控通报"}
+    assert searched("疫情") == set()
+
+
+@pytest.mark.parametrize("model", [Author, Source])
+def test_a_renamed_author_or_source_is_searched_by_its_new_name(admin_client, model):
+    field = model._meta.model_name
+    make_article("一篇报道", **{field: "王小明"})
+    make_article("另一篇", **{field: "李华"})
+    index_all()
+    person = model.objects.get(name="王小明")
+    assert searched("王小明") == {"一篇报道"}
+    post_change(admin_client, person, name="王大明")
+    assert searched("王小明") == set()
+    assert searched("王大明") == {"一篇报道"}
+    assert searched("一篇", **{field: person}) == {"一篇报道"}
+    assert searched("另一篇", **{field: person}) == set()
+
+
+def test_a_renamed_tag_is_searched_by_its_new_name(admin_client):
+    make_article("带标签", tags=["春耕"])
+    index_all()
+    tag = Tag.objects.get(name="春耕")
+    post_change(admin_client, tag, name="秋收")
+    assert searched("春耕") == set()
+    assert searched("秋收") == {"带标签"}

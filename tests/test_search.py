@@ -304,3 +304,38 @@ def test_publication_time_bounds_are_exact_to_the_microsecond():
     articles["after_end"].save()
     search.update_index([articles["after_end"].pk])
     assert "after_end" not in [by_title[a.title] for a in Article.objects.search("疫情")[:20]]
+
+
+def test_category_author_and_source_filters_narrow_the_scan_inside_the_index():
+    """The search page's filters read the index's facets column: a category's tree, an
+    author, a source. Each result must still pass every filter, counted and paged alike."""
+    from articles.models import Author, Category, FiledUnder, Source
+    from tests.factories import category_chain
+
+    city = category_chain("国内", "上海")
+    abroad = category_chain("国际")
+    body = "疫情防控。"
+    make("疫情甲", body, slug="a", categories=[city.parent, city], author="甲", source="新华")
+    make("疫情乙", body, slug="b", categories=[city.parent], author="乙", source="新华")
+    make("疫情丙", body, slug="c", categories=[abroad], author="甲", source="中新")
+    make("疫情丁", body, slug="d", categories=[city], source="中新")  # filed below only
+    search.update_index(Article.objects.values_list("pk", flat=True))
+    author, source = Author.objects.get(name="甲"), Source.objects.get(name="新华")
+
+    def titles(articles):
+        results = articles.search("疫情")
+        with CaptureQueriesContext(connection) as queries:
+            page = sorted(article.title[2] for article in results[:20])
+        if connection.vendor == "sqlite":  # the filter's facet joined the MATCH expression
+            assert "\u2063" in str(queries[0]["sql"])
+        assert results.count() == len(page)
+        return "".join(page)
+
+    assert titles(Article.objects.filter(FiledUnder(city.parent))) == "丁乙甲"
+    assert titles(Article.objects.filter(FiledUnder(city))) == "丁甲"
+    assert titles(Article.objects.filter(FiledUnder(abroad), author=author)) == "丙"
+    assert titles(Article.objects.filter(author=author)) == "丙甲"
+    assert titles(Article.objects.filter(source=source)) == "乙甲"
+    assert titles(Article.objects.filter(FiledUnder(city), source=source)) == "甲"
+    assert titles(Article.objects.filter(FiledUnder(abroad), source=source)) == ""
+    assert Category.objects.count() == 3

@@ -78,6 +78,7 @@ def test_every_result_set_equals_the_substring_scan(archive):
     bodies = [article.body_text for article in articles[::10]]
     queries = search_oracle.draw_queries(bodies, QUERIES, seed=15)
     roots = list(Category.objects.roots())
+    named = [a for a in articles if a.pk in public and a.author_id and a.source_id]
     sizes = []
     for number, q in enumerate(queries):
         expected = search_oracle.matches(texts, q)
@@ -100,5 +101,23 @@ def test_every_result_set_equals_the_substring_scan(archive):
                 and start <= timezone.localtime(by_id[pk].published_at).date().isoformat() <= end
             }
             check(form.filter(Article.objects.all()).search(q), narrowed, by_id, search.NEWEST)
+        if number % 3 == 1:  # an author, or a source with a category below the top level
+            some = named[number * 7 % len(named)]
+            if number % 2:
+                form = SearchForm({"q": q, "author": some.author.slug})
+                wanted = {pk for pk in expected & public if by_id[pk].author_id == some.author_id}
+            else:
+                leaf = max(some.categories.all(), key=lambda category: category.depth)
+                form = SearchForm({"q": q, "source": some.source.slug, "category": leaf.slug_path})
+                below = {c.pk for c in Category.objects.descendants_of(leaf)}
+                wanted = {
+                    pk
+                    for pk in expected & public
+                    if by_id[pk].source_id == some.source_id
+                    and below & {c.pk for c in by_id[pk].categories.all()}
+                }
+            assert form.is_valid(), form.errors
+            order = search.BEST if number % 4 == 1 else search.NEWEST
+            check(form.filter(Article.objects.all()).search(q, order=order), wanted, by_id, order)
     # The draw must reach rare and common terms alike, or the comparison proves little.
     assert min(sizes) == 0 and max(sizes) > ARTICLES // 2

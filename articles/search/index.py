@@ -1,10 +1,14 @@
 """Writing the index: one entry per article, keyed so that the index is read newest first.
 
-SQLite: the FTS5 table articles_search (title, meta, body). Its rowid is the article's ordering
-key, (publication second << ID_BITS) | id, so FTS5 walks a query's matches from the newest
-publication down and a page of the newest matches stops after that page; the article id is
-the key's low bits. articles_search_key remembers each article's key, because an edit that
+SQLite: the FTS5 table articles_search (title, meta, body, facets). Its rowid is the article's
+ordering key, (publication second << ID_BITS) | id, so FTS5 walks a query's matches from the
+newest publication down and a page of the newest matches stops after that page; the article id
+is the key's low bits. articles_search_key remembers each article's key, because an edit that
 moves the publication time must find the old entry to replace it.
+The facets column holds a token for each category the article is filed in or below, for its
+author and for its source (facet_token()), so that the search page's filters narrow the match
+inside FTS5 instead of checking every match of a common term against the link table. They
+start with a character no query can produce, so no search finds them as text.
 PostgreSQL: the tsvector column articles_article.search_document with a GIN index; the rows
 are ordered by (published_at, id), the article_public_listing index.
 Both are created by migrations 0002 and 0007.
@@ -15,8 +19,8 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 
-from ..models import Article
-from ..tokens import document
+from ..models import Article, Category
+from ..tokens import BARRIER, document
 
 BATCH_SIZE = 500  # also keeps the id list far below SQLite's bound-parameter limit
 ID_BITS = 30
@@ -53,6 +57,32 @@ def ordering_key(published_at, pk):
     if not 0 < pk <= ID_MASK:
         raise ValueError(f"article id {pk} does not fit the search key")
     return (key_seconds(published_at) << ID_BITS) | pk
+
+
+def facet_token(kind, pk):
+    """The facets column's token for category ("c"), author ("a") or source ("s") `pk`."""
+    return f"{BARRIER}{kind}{pk}"
+
+
+def _facets(article_ids):
+    """id -> the facets column of each article: its categories and every level above them
+    (a filter on a category includes what is filed below it), its author, its source."""
+    tokens = defaultdict(list)
+    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "author_id", "source_id")
+    for pk, author_id, source_id in rows:
+        tokens[pk] += [facet_token("a", author_id)] if author_id else []
+        tokens[pk] += [facet_token("s", source_id)] if source_id else []
+    links = Article.categories.through.objects.filter(article_id__in=article_ids)
+    filed = links.values_list("article_id", "category__slug_path")
+    paths = {pk: set() for pk in tokens}
+    for pk, slug_path in filed:
+        parts = slug_path.split("/")
+        paths[pk].update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
+    wanted = set().union(*paths.values())
+    ids = dict(Category.objects.filter(slug_path__in=wanted).values_list("slug_path", "pk"))
+    for pk, levels in paths.items():
+        tokens[pk] += sorted(facet_token("c", ids[path]) for path in levels if path in ids)
+    return {pk: " ".join(found) for pk, found in tokens.items()}
 
 
 def _documents(article_ids):
@@ -101,7 +131,7 @@ def _tsvector(document):
 def write_documents(entries):
     """Store {article id: (published_at, document)} as the articles' index entries, replacing
     any they had, in the caller's transaction. The importer builds the documents in its
-    workers and calls this directly."""
+    workers and calls this directly; the facets are read here from the rows just written."""
     if not entries:
         return
     with connection.cursor() as cursor:
@@ -112,13 +142,18 @@ def write_documents(entries):
             )
             return
         _delete_sqlite_entries(list(entries))
-        keyed = [(ordering_key(published, pk), pk, doc) for pk, (published, doc) in entries.items()]
+        facets = _facets(list(entries))
+        keyed = [
+            (ordering_key(published, pk), pk, (*doc, facets.get(pk, "")))
+            for pk, (published, doc) in entries.items()
+        ]
         cursor.executemany(
             "INSERT INTO articles_search_key (article_id, key) VALUES (%s, %s)",
             [(pk, key) for key, pk, _doc in keyed],
         )
         cursor.executemany(
-            "INSERT INTO articles_search (rowid, title, meta, body) VALUES (%s, %s, %s, %s)",
+            "INSERT INTO articles_search (rowid, title, meta, body, facets)"
+            " VALUES (%s, %s, %s, %s, %s)",
             [(key, *doc) for key, _pk, doc in keyed],
         )
 

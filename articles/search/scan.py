@@ -25,7 +25,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.db.models.sql.where import AND, WhereNode
 
-from .index import CHECK_INDEX, ID_BITS, ID_MASK, key_seconds
+from ..models import FiledUnder
+from .index import CHECK_INDEX, ID_BITS, ID_MASK, facet_token, key_seconds
 from .query import fts_expression, fts_title_expression, ts_query, ts_title_query
 
 MAX_COUNT = 10_000  # counts above this are shown as "10,000+"
@@ -33,7 +34,7 @@ NEWEST, BEST = "newest", "best"
 ORDERS = (NEWEST, BEST)
 NEWEST_ORDER = ("-published_at", "-pk")
 # bm25 weights of the title, meta (names) and body columns; ts_rank's of A, B, C, D.
-SQLITE_WEIGHTS = "10.0, 4.0, 1.0"
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0, 0.0"  # the facets column (index.py) is no text
 PG_WEIGHTS = "{0.1, 0.1, 0.4, 1.0}"
 
 # While set, SearchMatch renders the link from the article row to the FTS5 row being scanned
@@ -115,6 +116,34 @@ def _key_bounds(node, column, alias):
     return low, high
 
 
+# Filters of the search page whose rows the index's facets column lists (index.py).
+FACET_FIELDS = {"author": "a", "source": "s"}
+
+
+def _facet_tokens(node, alias):
+    """The facets column's tokens every row passing `node` has: from its filters on the
+    category tree (FiledUnder; a negated one is another class) and exact filters on the
+    author or source of the table `alias`. Necessary, like the key bounds: the filters
+    themselves still decide."""
+    tokens = []
+    if node.connector != AND or node.negated:
+        return tokens
+    for child in node.children:
+        lhs, rhs = getattr(child, "lhs", None), getattr(child, "rhs", None)
+        if isinstance(child, WhereNode):
+            tokens += _facet_tokens(child, alias)
+        elif isinstance(lhs, FiledUnder) and rhs is True:  # filter(FiledUnder(c)) is "= True"
+            tokens.append(facet_token("c", lhs.category_id))
+        elif (
+            getattr(child, "lookup_name", None) == "exact"
+            and getattr(lhs, "alias", None) == alias
+            and getattr(getattr(lhs, "target", None), "name", None) in FACET_FIELDS
+            and isinstance(rhs, int)
+        ):
+            tokens.append(facet_token(FACET_FIELDS[lhs.target.name], rhs))
+    return tokens
+
+
 class SearchQuerySet(QuerySet):
     """Mixed into the searched queryset's own class (see search()); `_search` is
     (parsed query, order, the ordering search() set)."""
@@ -157,8 +186,14 @@ class SearchQuerySet(QuerySet):
         inner_sql = inner_sql.replace(
             f"FROM {table} WHERE", f"FROM {table} INDEXED BY {CHECK_INDEX} WHERE", 1
         )
+        # The filters' facets join the query inside FTS5: a filter on a small category then
+        # reads that category's matches, not every match of the terms.
+        expression = " AND ".join(
+            [f"({fts_expression(parsed)})"]
+            + [f'"{token}"' for token in _facet_tokens(self.query.where, self.query.base_table)]
+        )
         sql = f"SELECT {select} FROM articles_search WHERE articles_search MATCH %s"  # noqa: S608
-        params = [fts_expression(parsed)]
+        params = [expression]
         # Publication-time filters (a date range, "published by now") as a range of keys:
         # FTS5 then skips the matches outside it instead of checking each one.
         published_at = self.model._meta.get_field("published_at")
