@@ -142,7 +142,8 @@ def index_entries():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT s.rowid, s.title, s.meta, s.body FROM articles_search s ORDER BY s.rowid"
+                "SELECT s.rowid, s.title, s.meta, s.body, s.facets FROM articles_search s"
+                " ORDER BY s.rowid"
             )
         else:
             cursor.execute("SELECT id, search_document::text FROM articles_article ORDER BY id")
@@ -163,6 +164,9 @@ def test_importer_writes_the_same_entries_as_update_index(tmp_path):
     run_import(tmp_path)
     imported = index_entries()
     assert len(imported) == Article.objects.count() == 3
+    if connection.vendor == "sqlite":  # every level of each file's categories, its author
+        links = Article.categories.through.objects.count()
+        assert sum(len(row[4].split()) for row in imported) >= links + 3
     search.update_index(Article.objects.values_list("pk", flat=True))
     assert index_entries() == imported
     assert titles("疫情") and titles("gdp") == ["带标签的文章"]
