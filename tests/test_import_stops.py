@@ -35,7 +35,7 @@ def sqlite_only(url):
         pytest.skip("a SQLite file's busy timeout and inode; PostgreSQL has neither")
 
 
-def start_logged_import(env, corpus):
+def start_logged_import(env, corpus, **kwargs):
     """import_articles -v2 with its output unbuffered: each 'created:' line arrives as soon
     as its group has committed, not when a pipe buffer fills, maybe at the end of the run."""
     return start_import(
@@ -47,7 +47,15 @@ def start_logged_import(env, corpus):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **kwargs,
     )
+
+
+def answering_ctrl_c():
+    """In the child before it runs: SIGINT as a terminal's foreground job has it. A suite run
+    as a background job of a non-interactive shell (as CI may run it) inherits SIGINT
+    ignored, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def write_lock_between_groups(process, path):
@@ -190,7 +198,7 @@ def test_an_interrupted_run_says_so_in_its_import_run(tmp_path):
     files, instead of 'finished' as if every file had been looked at."""
     corpus = make_corpus(tmp_path / "corpus", FILES)
     with scratch_database(tmp_path, f"na_interrupted_{os.getpid()}") as url:
-        process = start_logged_import(dev_env(url), corpus)
+        process = start_logged_import(dev_env(url), corpus, preexec_fn=answering_ctrl_c)
         first_created(process)
         os.kill(process.pid, signal.SIGINT)
         _, err = finish(process, 120)
