@@ -4,6 +4,7 @@ from itertools import zip_longest
 
 import reversion
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Left, StrIndex, Substr
@@ -187,6 +188,14 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"path": self.slug_path})
+
+    def clean(self):
+        # A category under itself would make its path endless and hide its subtree.
+        stored = Category.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored and self.parent and (
+            self.parent.pk == self.pk or self.parent.slug_path.startswith(stored.slug_path + "/")
+        ):
+            raise ValidationError({"parent": _("上级分类不能是它自己或它的下级分类。")})
 
     def refresh_path(self):
         if self.parent_id:

@@ -249,3 +249,17 @@ def test_a_renamed_tag_is_searched_by_its_new_name(admin_client):
     post_change(admin_client, tag, name="秋收")
     assert searched("春耕") == set()
     assert searched("秋收") == {"带标签"}
+
+
+def test_a_category_cannot_be_moved_under_itself_or_its_subtree(admin_client):
+    leaf = category_chain("国内", "疫情", "上海")
+    top = Category.objects.get(name="国内")
+    url = reverse("admin:articles_category_change", args=[top.pk])
+    for parent in (top, leaf):
+        response = admin_client.post(url, {"name": top.name, "slug": top.slug, "parent": parent.pk})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["parent"] == [
+            "上级分类不能是它自己或它的下级分类。"
+        ]
+    assert Category.objects.get(pk=leaf.pk).slug_path == leaf.slug_path
+    assert Category.objects.get(pk=top.pk).parent is None
