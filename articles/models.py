@@ -92,6 +92,12 @@ class Source(NamedModel):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
+def category_prefixes(slug_path):
+    """The slug_path of each level of a category path, the root first."""
+    parts = slug_path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 class CategoryQuerySet(NamedQuerySet):
     def roots(self):
         return self.filter(parent__isnull=True)
@@ -223,9 +229,8 @@ class Category(models.Model):
 
     def ancestor_paths(self, include_self=True):
         """The slug_path of every level above (and with include_self, of this one)."""
-        parts = self.slug_path.split("/")
-        levels = len(parts) if include_self else len(parts) - 1
-        return ["/".join(parts[: i + 1]) for i in range(levels)]
+        levels = category_prefixes(self.slug_path)
+        return levels if include_self else levels[:-1]
 
     def ancestors(self, include_self=True):
         """Root first; one query."""

@@ -31,7 +31,7 @@ from taggit.models import Tag
 
 from . import cache_version
 from .mirroring.display import localize, pictures_of
-from .models import Article, Author, Category, Editor, Source
+from .models import Article, Author, Category, Editor, Source, category_prefixes
 from .navigation import categories_and_tags, neighbours
 from .page_cache import cached
 
@@ -98,11 +98,6 @@ def changed_at(article):
     Last-Modified, feeds and the sitemap's lastmod all read it."""
     stamps = (article.published_at, article.updated_at, article.edited_at, article.imported_at)
     return max(stamp for stamp in stamps if stamp)
-
-
-def category_prefixes(slug_path):
-    parts = slug_path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def breadcrumbs(categories):

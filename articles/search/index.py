@@ -19,7 +19,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 
-from ..models import Article, Category
+from ..models import Article, Category, category_prefixes
 from ..tokens import BARRIER, document
 
 BATCH_SIZE = 500  # also keeps the id list far below SQLite's bound-parameter limit
@@ -76,8 +76,7 @@ def _facets(article_ids):
     filed = links.values_list("article_id", "category__slug_path")
     paths = {pk: set() for pk in tokens}
     for pk, slug_path in filed:
-        parts = slug_path.split("/")
-        paths[pk].update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
+        paths[pk].update(category_prefixes(slug_path))
     wanted = set().union(*paths.values())
     ids = dict(Category.objects.filter(slug_path__in=wanted).values_list("slug_path", "pk"))
     for pk, levels in paths.items():
