@@ -5,13 +5,15 @@
 
 Generates the corpus with ../shared/tools/make_corpus.py (skipped when it is already there),
 loads it into a separate database with bulk_create (front matter and body parsed here, simply:
-the importer is not needed to measure search), rebuilds the index, then runs 200 queries drawn
-from the corpus text (tests/search_oracle.draw_queries: 1-, 2-, 3- and 4-6-character terms,
-phrases, two terms, negations, traditional spellings, Latin words; every fifth one filtered by
-a category (top-level or below), every seventh by a date range, every eleventh by an author).
-Each query is what the results page
-runs: the count (exact up to 10,000) and the first page of 20, newest first; the best-match
-order and the facets are timed apart.
+the importer is not needed to measure search; filed at every level of the category chain as
+the importer files; every 50th a draft, every 89th with a closed publish window and every 97th
+dated a month ahead, articles readers must not find), rebuilds the index, then runs 200
+queries drawn from the corpus text (tests/search_oracle.draw_queries: 1-, 2-, 3- and
+4-6-character terms, phrases, two terms, negations, traditional spellings, Latin words; every
+fifth one filtered by a category (top-level or below), every seventh by a date range, every
+eleventh by an author). Each query is what the results page runs: the count (exact up to
+10,000) and the first page of 20, newest first; the best-match order and the facets are timed
+apart.
 
 The oracle is tests/search_oracle.py's definition as SQL: each article's fields folded (NFKC,
 case, traditional to simplified) into one text column of a table of its own, scanned with
@@ -31,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +69,7 @@ def body_text(raw):
 
 def load(corpus, count):
     from django.db import transaction
+    from django.utils import timezone
 
     from articles.models import Article, Author, Category, Editor, Source, unicode_slug
 
@@ -92,28 +95,40 @@ def load(corpus, count):
             raw = (corpus / path).read_text("utf-8")
             author = re.search(r"^author: (.*)$", raw, re.M)
             if category not in categories:
-                parent = None
+                chain, parent = [], None
                 for name in category.split("/"):
                     parent, _ = Category.objects.get_or_create(name=name, parent=parent)
-                categories[category] = parent
+                    chain.append(parent)
+                categories[category] = chain
+            # Some articles readers must not find, as in tests/test_search_oracle.py.
+            published_at, hidden = datetime.fromisoformat(date), {}
+            if number % 97 == 7:
+                published_at = timezone.now() + timedelta(days=30)
+            if number % 50 == 0:
+                hidden = {"status": Article.Status.DRAFT}
+            elif number % 89 == 11:
+                hidden = {"publish_end": datetime(2000, 1, 1, tzinfo=UTC)}
             articles.append(
                 Article(
                     title=title,
                     slug=f"bench-{number}",
                     source_path=path,
                     body_text=body_text(raw),
-                    published_at=datetime.fromisoformat(date),
+                    published_at=published_at,
                     author=named(Author, author and author.group(1).strip()),
                     editor=named(Editor, editor),
                     source=named(Source, source),
+                    **hidden,
                 )
             )
             links.append(categories[category])
         with transaction.atomic():
             created = Article.objects.bulk_create(articles)
+            # Filed at every level of the chain, as the importer files them.
             through.objects.bulk_create(
                 through(article_id=article.pk, category_id=category.pk)
-                for article, category in zip(created, links, strict=True)
+                for article, chain in zip(created, links, strict=True)
+                for category in chain
             )
         print(f"\rloaded {start + len(articles)}/{len(rows)}", end="", file=sys.stderr)
     print(file=sys.stderr)

@@ -339,3 +339,58 @@ def test_category_author_and_source_filters_narrow_the_scan_inside_the_index():
     assert titles(Article.objects.filter(FiledUnder(city), source=source)) == "甲"
     assert titles(Article.objects.filter(FiledUnder(abroad), source=source)) == ""
     assert Category.objects.count() == 3
+
+
+def test_counts_look_up_only_restricted_articles_and_the_edges_of_a_time_range():
+    """A count trusts the index for published articles without a publish window inside its
+    time range's whole seconds; drafts, windows (open, not yet open, closed), future articles
+    and articles in the same second as a bound are decided by their rows. Each count equals
+    the rows' own answer, and an editorial change of status or window is followed at once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    hour = timedelta(hours=1)
+    edge = datetime(2022, 4, 7, 13, 21, 43, 500_000, tzinfo=UTC)  # the middle of a second
+    body = "疫情防控。"
+    make("疫情甲", body, slug="plain")
+    make("疫情乙", body, slug="draft", status="draft")
+    make("疫情丙", body, slug="open", publish_start=now - hour, publish_end=now + hour)
+    make("疫情丁", body, slug="closed", publish_end=now - hour)
+    make("疫情戊", body, slug="later", publish_start=now + hour)
+    make("疫情己", body, slug="future", published_at=now + hour)
+    make("疫情庚", body, slug="before-edge", published_at=edge - timedelta(milliseconds=300))
+    make("疫情辛", body, slug="after-edge", published_at=edge + timedelta(milliseconds=300))
+    make("疫情壬", body, slug="next-second", published_at=edge + timedelta(seconds=1))
+    search.update_index(Article.objects.values_list("pk", flat=True))
+
+    def counted(articles, **options):
+        results = articles.search("疫情", **options)
+        with CaptureQueriesContext(connection) as queries:
+            count, up_to = results.count(), results.count_up_to(3)
+        if connection.vendor == "sqlite":  # the restricted entries were counted apart
+            assert '"\u2063r"' in str(queries[0]["sql"])
+        expected = articles.filter(title__startswith="疫情").count()
+        assert (count, up_to) == (expected, min(expected, 3))
+        keys = results.match_keys()
+        assert keys is None or len(keys) == len(set(keys)) == expected
+        return count
+
+    published = Article.objects.published()
+    # 甲 and 丙 carry the factory's date, the same second as `edge`.
+    assert counted(published) == 5  # 甲 丙 庚 辛 壬
+    assert counted(published.filter(published_at__gte=edge)) == 2  # 辛 壬
+    assert counted(published.filter(published_at__gt=edge, published_at__lt=edge)) == 0
+    assert counted(published.filter(published_at__lte=edge)) == 3  # 甲 丙 庚
+    assert counted(published.filter(published_at__lt=edge + timedelta(seconds=1))) == 4
+    assert counted(Article.objects.all(), include_unpublished=True) == 9  # staff: every one
+
+    Article.objects.filter(slug="draft").edit(
+        lambda articles: [setattr(a, "status", "published") for a in articles], fields=["status"]
+    )
+    Article.objects.filter(slug="plain").edit(
+        lambda articles: [setattr(a, "publish_end", now - hour) for a in articles],
+        fields=["publish_end"],
+    )
+    assert counted(Article.objects.published()) == 5  # 乙 in, 甲 out

@@ -7,7 +7,9 @@ is the key's low bits. articles_search_key remembers each article's key, because
 moves the publication time must find the old entry to replace it.
 The facets column holds a token for each category the article is filed in or below, for its
 author and for its source (facet_token()), so that the search page's filters narrow the match
-inside FTS5 instead of checking every match of a common term against the link table. They
+inside FTS5 instead of checking every match of a common term against the link table, and
+RESTRICTED for an article a reader may not see by its publication time alone (a draft, or one
+with a publish window), so that counts need not look up the others' rows (scan.py). They
 start with a character no query can produce, so no search finds them as text.
 PostgreSQL: the tsvector column articles_article.search_document with a GIN index; the rows
 are ordered by (published_at, id), the article_public_listing index.
@@ -59,6 +61,12 @@ def ordering_key(published_at, pk):
     return (key_seconds(published_at) << ID_BITS) | pk
 
 
+# In the facets column of an entry whose visibility is more than its publication time: not
+# published, or published inside a window (publish_start, publish_end) that opens and closes
+# with the clock.
+RESTRICTED = f"{BARRIER}r"
+
+
 def facet_token(kind, pk):
     """The facets column's token for category ("c"), author ("a") or source ("s") `pk`."""
     return f"{BARRIER}{kind}{pk}"
@@ -66,12 +74,17 @@ def facet_token(kind, pk):
 
 def _facets(article_ids):
     """id -> the facets column of each article: its categories and every level above them
-    (a filter on a category includes what is filed below it), its author, its source."""
+    (a filter on a category includes what is filed below it), its author, its source, and
+    RESTRICTED where its visibility is more than its publication time."""
     tokens = defaultdict(list)
-    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "author_id", "source_id")
-    for pk, author_id, source_id in rows:
+    rows = Article.objects.filter(pk__in=article_ids).values_list(
+        "pk", "author_id", "source_id", "status", "publish_start", "publish_end"
+    )
+    for pk, author_id, source_id, status, start, end in rows:
         tokens[pk] += [facet_token("a", author_id)] if author_id else []
         tokens[pk] += [facet_token("s", source_id)] if source_id else []
+        restricted = status != Article.Status.PUBLISHED or start is not None or end is not None
+        tokens[pk] += [RESTRICTED] if restricted else []
     links = Article.categories.through.objects.filter(article_id__in=article_ids)
     filed = links.values_list("article_id", "category__slug_path")
     paths = {pk: set() for pk in tokens}
