@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from python_ipware import IpWare
 
+from . import sqlite_library  # noqa: F401 (before Django imports its SQLite backend)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 

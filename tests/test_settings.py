@@ -111,3 +111,37 @@ def test_sqlite_file_database_runs_in_wal_mode_with_immediate_transactions(tmp_p
         check=True,
     )
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+
+
+@pytest.mark.skipif(
+    (sys.platform, os.uname().machine) != ("linux", "x86_64"), reason="pysqlite3-binary's wheels"
+)
+def test_sqlite_is_the_bundled_library_not_the_systems(tmp_path):
+    """Debian's SQLite 3.40.1 loses FTS5 matches read newest first (see
+    newsarchive/sqlite_library.py): the site started by manage.py, and everything importing
+    sqlite3 after the settings, run on the library pysqlite3-binary bundles, and the check
+    that would warn stays quiet."""
+    probe = (
+        "import sqlite3; from django.db import connection; "
+        "from django.core.checks import run_checks; "
+        "print(connection.Database.sqlite_version, sqlite3.sqlite_version); "
+        "connection.cursor().execute('SELECT 1'); "
+        "print(connection.connection.__class__.__module__); "
+        "print([m.id for m in run_checks() if m.id == 'newsarchive.W002'])"
+    )
+    environment = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", probe],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    versions, module, warnings = result.stdout.splitlines()
+    from newsarchive.sqlite_library import VERIFIED
+
+    library, imported = (tuple(map(int, v.split("."))) for v in versions.split())
+    assert library >= VERIFIED and imported == library
+    assert module.startswith("pysqlite3")
+    assert warnings == "[]"
