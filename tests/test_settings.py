@@ -94,13 +94,8 @@ def test_production_starts_with_secret_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_sqlite_file_database_runs_in_wal_mode_with_immediate_transactions(tmp_path):
-    probe = (
-        "from django.db import connection; c = connection.cursor(); "
-        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
-        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
-        "print(connection.settings_dict['OPTIONS']['transaction_mode'])"
-    )
+def shell_output(probe, tmp_path):
+    """What `probe` prints in `manage.py shell` on a SQLite file database of its own."""
     environment = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}")
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", probe],
@@ -110,7 +105,17 @@ def test_sqlite_file_database_runs_in_wal_mode_with_immediate_transactions(tmp_p
         text=True,
         check=True,
     )
-    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+    return result.stdout
+
+
+def test_sqlite_file_database_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    probe = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    assert shell_output(probe, tmp_path).split() == ["wal", "20000", "IMMEDIATE"]
 
 
 @pytest.mark.skipif(
@@ -129,16 +134,7 @@ def test_sqlite_is_the_bundled_library_not_the_systems(tmp_path):
         "print(connection.connection.__class__.__module__); "
         "print([m.id for m in run_checks() if m.id == 'newsarchive.W002'])"
     )
-    environment = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'probe.db'}")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", probe],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    versions, module, warnings = result.stdout.splitlines()
+    versions, module, warnings = shell_output(probe, tmp_path).splitlines()
     from newsarchive.sqlite_library import VERIFIED
 
     library, imported = (tuple(map(int, v.split("."))) for v in versions.split())
