@@ -261,7 +261,8 @@ def test_second_import_refuses_a_waiting_one_follows_and_a_killed_holder_frees_t
 
 def test_site_keeps_serving_while_an_import_writes(tmp_path):
     corpus = make_corpus(tmp_path / "corpus", 300, seed=4)
-    fresh = make_corpus(tmp_path / "fresh-root" / "fresh", 400, seed=12).parent
+    # Enough files that the import lasts a few seconds of requests even on a fast machine.
+    fresh = make_corpus(tmp_path / "fresh-root" / "fresh", 1200, seed=12).parent
     with scratch_database(tmp_path, f"newsarchive_serve_{os.getpid()}") as url:
         # No whole-page cache: every request reads the database the importer is writing.
         env = production_env(url, NEWSARCHIVE_PAGE_CACHE_SECONDS="0")
@@ -297,6 +298,6 @@ def test_site_keeps_serving_while_an_import_writes(tmp_path):
                 thread.join()
             log = server.log_tail()
     assert importer.returncode == 0
-    assert summary(out)["created"] == 400
+    assert summary(out)["created"] == 1200
     assert failures == [], f"{statuses}\n{log}"
     assert sum(statuses.values()) >= 50, statuses  # the readers really overlapped the import

@@ -223,6 +223,8 @@ class Importer:
         self.database_file = None
         self.sources = None
         self.prune = prune
+        # article id -> (published_at, search document) stored but not yet in the index
+        self.unindexed = {}
 
     def run(self, paths):
         self.sources = Sources(paths)
@@ -305,7 +307,7 @@ class Importer:
         Returns False when there was nothing left to store.
         """
         batches, outcomes, started = [], [], time.monotonic()
-        committing = False
+        stored = False
         try:
             with transaction.atomic():
                 for results in parsed:
@@ -316,17 +318,19 @@ class Importer:
                         or time.monotonic() - started >= COMMIT_SECONDS
                     ):
                         break
+                stored = True
+                self.write_index()
                 if self.database_file:
                     self.database_file.check()  # before the commit: it would be lost
-                committing = True
-        except DatabaseError:
-            if not committing:
+        except (DatabaseError, ValueError):
+            self.unindexed.clear()
+            if not stored:
                 raise
-            # The commit failed (a deferred constraint, a full disk) and took the whole group
-            # with it: store each file again in its own transaction, so only its culprit fails.
-            # (store_batch commits a lone file itself and reports a refusal as its failure.)
+            # The index or the commit failed (a deferred constraint, a full disk) and took the
+            # whole group with it: store each file again in its own transaction, so only its
+            # culprit fails.
             outcomes = [
-                outcome for items in batches for item in items for outcome in self.store([item])
+                outcome for items in batches for item in items for outcome in self.alone(item)
             ]
         # All counted before any is reported: Ctrl-C while the outcomes are printed must not
         # leave the run's record short of what this commit stored.
@@ -432,9 +436,10 @@ class Importer:
         if self.dry_run:
             outcomes = storing.plan_batch(items, force=self.force, reprocess=self.reprocess)
         else:
-            outcomes = storing.store_batch(
-                items, force=self.force, reprocess=self.reprocess, after_write=self.after_write
-            )
+            outcomes = storing.store_batch(items, force=self.force, reprocess=self.reprocess)
+            for item, outcome in zip(items, outcomes, strict=True):
+                if outcome.action in (storing.CREATED, storing.UPDATED):
+                    self.unindexed[outcome.article_id] = (item.published_at, item.search_document)
         notes = {item.rel_path: item.notes for item in items}
         for item in items:
             if item.encoding == "gb18030":
@@ -443,14 +448,31 @@ class Importer:
             outcome.note = "; ".join(notes.get(outcome.rel_path) or ())
         return outcomes
 
-    def after_write(self, written):
-        """Inside the batch's transaction: an article is never stored without its index entry.
+    def write_index(self):
+        """The index entries of what the transaction stored, written in it before it commits:
+        an article is never stored without its entry.
 
-        The workers tokenized the text already; only the insert is left for the writer.
+        Once per transaction, not per batch: FTS5 writes out the entries it gathers in memory
+        at every savepoint's release, and a segment per commit is fewer, larger segments to
+        write and merge. The workers tokenized the text already; only the insert is left.
         """
-        search.write_documents(
-            {pk: (item.published_at, item.search_document) for pk, item in written.items()}
-        )
+        search.write_documents(self.unindexed)
+        self.unindexed.clear()
+
+    def alone(self, item):
+        """Store one file in its own transaction, index included: its failure is its own."""
+        try:
+            with transaction.atomic():
+                outcomes = self.store([item])
+                self.write_index()
+        except (DatabaseError, ValueError) as error:
+            self.unindexed.clear()
+            return [
+                storing.Outcome(
+                    item.rel_path, storing.FAILED, error=f"database refused it: {error}"
+                )
+            ]
+        return outcomes
 
     def record(self, outcome):
         self.tally(outcome)
@@ -508,7 +530,10 @@ class Importer:
             self.result.unrecorded = database_problem(error)
             return
         logger.info(
-            "%s run %s finished: %s", self.command, run.pk, self.result.summary(),
+            "%s run %s finished: %s",
+            self.command,
+            run.pk,
+            self.result.summary(),
         )
 
 

@@ -192,22 +192,13 @@ def existing_articles(items):
     }
 
 
-def store_batch(items, *, force=False, reprocess=False, after_write=None):
-    """Store whole files; returns one Outcome per item, in order.
-
-    `after_write({article id: item})` runs inside the batch's transaction for what was written.
-    """
+def store_batch(items, *, force=False, reprocess=False):
+    """Store whole files; returns one Outcome per item, in order. Their search index entries
+    are the caller's to write, in the same transaction."""
     try:
         with transaction.atomic():
             outcomes = write_batch(items, force, reprocess)
-            written = {
-                outcome.article_id: item
-                for item, outcome in zip(items, outcomes, strict=True)
-                if outcome.action in (CREATED, UPDATED)
-            }
-            if after_write:
-                after_write(written)
-            if written:
+            if any(outcome.action in (CREATED, UPDATED) for outcome in outcomes):
                 # In the same transaction: readers see the new version with the new rows.
                 cache_version.bump()
             return outcomes
@@ -218,9 +209,7 @@ def store_batch(items, *, force=False, reprocess=False, after_write=None):
     return [
         outcome
         for item in items
-        for outcome in store_batch(
-            [item], force=force, reprocess=reprocess, after_write=after_write
-        )
+        for outcome in store_batch([item], force=force, reprocess=reprocess)
     ]
 
 

@@ -155,10 +155,13 @@ def write_documents(entries):
             return
         _delete_sqlite_entries(list(entries))
         facets = _facets(list(entries))
-        keyed = [
+        # In key order: FTS5 writes out the terms it gathers in memory (see migration 0006)
+        # whenever a rowid arrives below the last one, and files come in any date order;
+        # unsorted, a batch of crawled files cost its index 2.5 times the CPU.
+        keyed = sorted(
             (ordering_key(published, pk), pk, (*doc, facets.get(pk, "")))
             for pk, (published, doc) in entries.items()
-        ]
+        )
         cursor.executemany(
             "INSERT INTO articles_search_key (article_id, key) VALUES (%s, %s)",
             [(pk, key) for key, pk, _doc in keyed],
