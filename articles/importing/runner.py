@@ -469,11 +469,7 @@ class Importer:
                 self.write_index()
         except (DatabaseError, ValueError) as error:
             self.unindexed.clear()
-            return [
-                storing.Outcome(
-                    item.rel_path, storing.FAILED, error=f"database refused it: {error}"
-                )
-            ]
+            return [storing.refused(item.rel_path, error)]
         return outcomes
 
     def record(self, outcome):

@@ -192,6 +192,11 @@ def existing_articles(items):
     }
 
 
+def refused(rel_path, error):
+    """The outcome of a file the database would not store."""
+    return Outcome(rel_path, FAILED, error=f"database refused it: {error}")
+
+
 def store_batch(items, *, force=False, reprocess=False):
     """Store whole files; returns one Outcome per item, in order. Their search index entries
     are the caller's to write, in the same transaction."""
@@ -204,7 +209,7 @@ def store_batch(items, *, force=False, reprocess=False):
             return outcomes
     except (DatabaseError, ValueError) as error:
         if len(items) == 1:
-            return [Outcome(items[0].rel_path, FAILED, error=f"database refused it: {error}")]
+            return [refused(items[0].rel_path, error)]
     # Retry one file at a time to find the culprit and keep the rest.
     return [
         outcome
