@@ -20,6 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import Error as PlaywrightError
 
 from articles.content import derive
 from articles.importing.reading import POST_SUFFIXES
@@ -130,8 +131,8 @@ class Editor:
         # every change form would then fetch all of the admin's and the editor's files again.
         self.cdp = context.new_cdp_session(self.page)
         self.cdp.on("Fetch.requestPaused", self.answer_changelist)
-        changelist = f"{base_url}/admin/articles/article/"
-        self.cdp.send("Fetch.enable", {"patterns": [{"urlPattern": changelist}]})
+        self.changelist = f"{base_url}/admin/articles/article/"
+        self.cdp.send("Fetch.enable", {"patterns": [{"urlPattern": self.changelist}]})
 
     def answer_changelist(self, event):
         self.cdp.send(
@@ -169,11 +170,20 @@ class Editor:
             problems.append("the form does not send what the editor holds")
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
             page.locator('input[name="_save"]').click()
-        if posted.value.status != 302:
+        if posted.value.status == 302:
+            # The redirect lands before the next article is opened: a changelist answered
+            # late would otherwise replace that article's change form.
+            page.wait_for_url(self.changelist, wait_until="commit")
+        else:
             page.wait_for_load_state("domcontentloaded")
             errors = page.locator(".errorlist, .errornote").all_inner_texts()
             problems.append(f"save refused ({posted.value.status}): {errors}")
         return problems + self.errors
+
+    def close(self):
+        self.page.close()
+        if self.scratch is not None:
+            self.scratch.close()
 
     def reload(self, pk, body):
         """`body` as the editor of a second page (never saved) reads and writes it."""
@@ -227,6 +237,20 @@ def round_trip(editor, article):
     return problems
 
 
+def browser_failure(editor, case, error):
+    """A case the browser could not finish: what it showed, kept for the CI log and the
+    artifacts, so that the other cases still run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", case)
+    shot = ARTIFACTS / f"editor-round-trip-{name}.png"
+    try:
+        editor.page.screenshot(path=str(shot))
+        shown = f"{editor.page.url}, title {editor.page.title()!r}"
+    except PlaywrightError as failure:
+        shown = f"no screenshot ({failure})"
+    return [f"browser: {error}", f"page: {shown}", f"screenshot: {shot.name}"]
+
+
 @pytest.fixture(scope="module")
 def round_trips(request, django_db_setup, django_db_blocker, live_server, chromium_browser):
     """{case: the problems of its round trip, or the importer's error}, for the cases this
@@ -236,38 +260,48 @@ def round_trips(request, django_db_setup, django_db_blocker, live_server, chromi
         for item in request.session.items
         if "case" in getattr(getattr(item, "callspec", None), "params", {})
     }
-    with django_db_blocker.unblock():
-        found = import_corpus()
-        user = get_user_model().objects.create_superuser("chief", "c@example.com", "pw-chief-1")
-        client = Client()
-        client.force_login(user)
-        context = chromium_browser.new_context(
-            viewport={"width": 1280, "height": 900},
-            locale="zh-CN",
-            # No network: everything but the live server goes to a closed port. (Routing
-            # would do it too, but turns the HTTP cache off.)
-            proxy={"server": "http://127.0.0.1:9", "bypass": "localhost,127.0.0.1"},
-        )
-        cookie = client.cookies["sessionid"].value
-        context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
-        editor, results = Editor(context, live_server.url), {}
-        try:
-            for case, article_id in found.items():
-                if case not in selected:
-                    continue
-                if isinstance(article_id, int):
-                    results[case] = round_trip(editor, Article.objects.get(pk=article_id))
-                else:
-                    results[case] = article_id
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            editor.page.screenshot(path=str(ARTIFACTS / "editor-round-trip-error.png"))
-            raise
-        finally:
-            context.close()
-    yield results
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    try:
+        with django_db_blocker.unblock():
+            results = run_round_trips(live_server.url, chromium_browser, selected)
+        yield results
+    finally:
+        # Also after a failure: the other browser modules expect an empty database.
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def run_round_trips(base_url, chromium_browser, selected):
+    found = import_corpus()
+    user = get_user_model().objects.create_superuser("chief", "c@example.com", "pw-chief-1")
+    client = Client()
+    client.force_login(user)
+    context = chromium_browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="zh-CN",
+        # No network: everything but the live server goes to a closed port. (Routing
+        # would do it too, but turns the HTTP cache off.)
+        proxy={"server": "http://127.0.0.1:9", "bypass": "localhost,127.0.0.1"},
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+    editor, results = Editor(context, base_url), {}
+    try:
+        for case, article_id in found.items():
+            if case not in selected:
+                continue
+            if not isinstance(article_id, int):
+                results[case] = article_id
+                continue
+            try:
+                results[case] = round_trip(editor, Article.objects.get(pk=article_id))
+            except PlaywrightError as error:
+                results[case] = browser_failure(editor, case, error)
+                editor.close()
+                editor = Editor(context, base_url)
+    finally:
+        context.close()
+    return results
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASES)
